@@ -1,0 +1,122 @@
+"""The legacy single-user database (Alembic revision d896bf2738fb) and who owns its rows.
+
+Used by the migrations that adopt the legacy tables, by ``migrate`` (which checks the revision
+before touching anything) and by the ``remap_legacy_users`` and ``downgrade_to_legacy`` commands.
+Everything here works on a plain connection or on the historical models of a migration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+
+from accounts.models import SYSTEM_USER_EMAIL
+
+LEGACY_REVISION = "d896bf2738fb"
+LEGACY_TABLES = ("grants", "analyses", "search_runs", "application_history", "user_settings", "saved_grants")
+LEGACY_SCHEMA_SQL = Path(__file__).parent / "sql" / "legacy_schema.sql"
+
+ALEMBIC_VERSION_DDL = """
+CREATE TABLE public.alembic_version (version_num character varying(32) NOT NULL);
+ALTER TABLE ONLY public.alembic_version ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
+INSERT INTO public.alembic_version (version_num) VALUES ('d896bf2738fb');
+"""
+
+
+class LegacyDatabaseError(Exception):
+    """The database is not one that ``migrate`` can convert; nothing has been changed."""
+
+
+def table_exists(cursor, table: str) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"public.{table}"])
+    return cursor.fetchone()[0]
+
+
+def legacy_database_check(connection) -> None:
+    """Refuse a database that is not at the legacy revision, before anything is changed.
+
+    No ``alembic_version`` table (a new database, or one that Django already converted) or
+    the expected revision proceeds. Anything else raises ``LegacyDatabaseError``.
+    """
+    with connection.cursor() as cursor:
+        if not table_exists(cursor, "alembic_version"):
+            return
+        cursor.execute("SELECT version_num FROM alembic_version ORDER BY version_num")
+        found = [row[0] for row in cursor.fetchall()]
+        if found != [LEGACY_REVISION]:
+            shown = ", ".join(found) or "no revision (the table is empty)"
+            raise LegacyDatabaseError(
+                f"This database is at Alembic revision {shown}, but Grant Finder can only convert a "
+                f"database at revision {LEGACY_REVISION}. Bring it to {LEGACY_REVISION} with the legacy "
+                "application's Alembic first. Nothing has been changed."
+            )
+        if table_exists(cursor, "user_settings"):
+            cursor.execute("SELECT count(*) FROM user_settings")
+            (settings_rows,) = cursor.fetchone()
+            if settings_rows > 1:
+                raise LegacyDatabaseError(
+                    f"The legacy user_settings table has {settings_rows} rows; the single-user application "
+                    "only ever wrote one. Merge them by hand (and their saved_grants) before migrating. "
+                    "Nothing has been changed."
+                )
+
+
+def legacy_schema_create_if_missing(schema_editor) -> None:
+    """On a new database, create the legacy tables so it takes the same path as a legacy one."""
+    with schema_editor.connection.cursor() as cursor:
+        if table_exists(cursor, "grants"):
+            return
+        cursor.execute(LEGACY_SCHEMA_SQL.read_text())
+
+
+def legacy_has_rows(cursor) -> bool:
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM grants) OR EXISTS (SELECT 1 FROM search_runs)"
+        " OR EXISTS (SELECT 1 FROM application_history) OR EXISTS (SELECT 1 FROM user_settings)"
+    )
+    return cursor.fetchone()[0]
+
+
+def legacy_owner_email() -> str:
+    return (settings.LEGACY_OWNER_EMAIL or SYSTEM_USER_EMAIL).strip()
+
+
+def legacy_owner_get_or_create(user_model):
+    """The user who owns what the single-user application stored.
+
+    ``LEGACY_OWNER_EMAIL`` names a real person (created here if missing, linked to Auth0 at
+    their first verified sign-in); without it, a system user who can never sign in.
+    ``user_model`` is the real model or a migration's historical one.
+    """
+    email = legacy_owner_email()
+    owner = user_model.objects.filter(email__iexact=email).first()
+    if owner is None:
+        is_system = email == SYSTEM_USER_EMAIL
+        owner = user_model.objects.create(
+            email=email,
+            password=make_password(None),
+            is_active=not is_system,
+            full_name="Legacy data (system)" if is_system else "",
+        )
+    return owner
+
+
+def legacy_owner_find(user_model):
+    return user_model.objects.filter(email__iexact=legacy_owner_email()).first()
+
+
+def sequence_reset_past_max(cursor, table: str) -> None:
+    """Make the table's id sequence hand out ids past the largest id already stored."""
+    cursor.execute(
+        f"""
+        SELECT setval(pg_get_serial_sequence('{table}', 'id'), m.max_id, true)
+        FROM (SELECT max(id) AS max_id FROM {table}) m,
+             pg_sequences s
+        WHERE s.schemaname = 'public'
+          AND s.sequencename = split_part(pg_get_serial_sequence('{table}', 'id'), '.', 2)
+          AND m.max_id IS NOT NULL
+          AND (s.last_value IS NULL OR m.max_id > s.last_value)
+        """
+    )

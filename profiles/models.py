@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+NARRATIVE_MAX_LENGTH = 2000
+
+
+class OrganizationType(models.TextChoices):
+    NONPROFIT = "nonprofit", "Nonprofit (501(c)(3))"
+    SMALL_BUSINESS = "small_business", "Small business"
+    FOR_PROFIT = "for_profit", "For-profit organisation (other than small business)"
+    EDUCATION = "education", "School, college or university"
+    GOVERNMENT = "government", "State, local or tribal government"
+    INDIVIDUAL = "individual", "Individual"
+    OTHER = "other", "Other"
+
+
+class BusinessProfile(models.Model):
+    """What a grant seeker's organisation is and does: the ground truth for scoring and writing."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="business_profile"
+    )
+    business_name = models.CharField(max_length=255)
+    organization_type = models.CharField(max_length=30, choices=OrganizationType, blank=True, default="")
+    mission_statement = models.TextField(blank=True, default="")
+    service_description = models.TextField(blank=True, default="")
+    website_url = models.URLField(max_length=500, blank=True, default="")
+    target_sectors = models.JSONField(default=list, blank=True)
+    revenue_range = models.CharField(max_length=50, blank=True, default="")
+    years_in_operation = models.PositiveIntegerField(null=True, blank=True)
+    geographic_focus = models.CharField(max_length=255, blank=True, default="")
+    team_size = models.PositiveIntegerField(null=True, blank=True)
+    narrative_text = models.TextField(max_length=NARRATIVE_MAX_LENGTH, blank=True, default="")
+    uploaded_documents = models.JSONField(default=list, blank=True)
+    documents_total_size_bytes = models.PositiveBigIntegerField(default=0)
+    vector_embeddings_id = models.CharField(max_length=255, blank=True, default="")
+    embeddings_generated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "business_profiles"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organization_type__in=["", *OrganizationType.values]),
+                name="business_profiles_organization_type_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.business_name
