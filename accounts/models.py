@@ -80,9 +80,7 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=255, blank=True, default="")
     company_name = models.CharField(max_length=255, blank=True, default="")
     subscription_tier = models.CharField(max_length=20, choices=SubscriptionTier, default=SubscriptionTier.FREE)
-    subscription_status = models.CharField(
-        max_length=20, choices=SubscriptionStatus, default=SubscriptionStatus.ACTIVE
-    )
+    subscription_status = models.CharField(max_length=20, choices=SubscriptionStatus, default=SubscriptionStatus.ACTIVE)
     searches_used = models.PositiveIntegerField(default=0)
     searches_limit = models.PositiveIntegerField(default=5)
     applications_used = models.PositiveIntegerField(default=0)

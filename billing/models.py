@@ -30,9 +30,7 @@ class Subscription(models.Model):
         db_table = "subscriptions"
         constraints = [
             models.UniqueConstraint(fields=["stripe_customer_id"], name="ix_subscriptions_stripe_customer_id"),
-            models.UniqueConstraint(
-                fields=["stripe_subscription_id"], name="ix_subscriptions_stripe_subscription_id"
-            ),
+            models.UniqueConstraint(fields=["stripe_subscription_id"], name="ix_subscriptions_stripe_subscription_id"),
             choices_check("status", SubscriptionStatus, "subscriptions_status_valid"),
         ]
 

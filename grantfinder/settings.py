@@ -19,7 +19,9 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # No default in production: a missing secret must stop the process, not weaken it.
-SECRET_KEY = env("DJANGO_SECRET_KEY") if not DEBUG else env("DJANGO_SECRET_KEY", default="dev-insecure-key-for-local-use-only")
+SECRET_KEY = (
+    env("DJANGO_SECRET_KEY") if not DEBUG else env("DJANGO_SECRET_KEY", default="dev-insecure-key-for-local-use-only")
+)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -123,10 +125,28 @@ STORAGES = {
 # Uploaded documents live outside the web root and are served only through views.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
-)
+# Mail: EMAIL_URL-style settings would hide the backend; name it. Console in development.
+MAILERS = {
+    "default": {
+        "BACKEND": env(
+            "EMAIL_BACKEND",
+            default="django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
+        ),
+        "OPTIONS": {
+            key: value
+            for key, value in {
+                "host": env("EMAIL_HOST", default=""),
+                "port": env.int("EMAIL_PORT", default=0),
+                "username": env("EMAIL_HOST_USER", default=""),
+                "password": env("EMAIL_HOST_PASSWORD", default=""),
+                "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+            }.items()
+            if value
+        },
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Grant Finder <no-reply@grantfinder.local>")
 
 # Background work: Django's tasks API on the database (worker: manage.py db_worker).

@@ -1,6 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from accounts import views as account_views
 
 urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("health", account_views.health, name="health"),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,9 +19,7 @@ class OrganizationType(models.TextChoices):
 class BusinessProfile(models.Model):
     """What a grant seeker's organisation is and does: the ground truth for scoring and writing."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="business_profile"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="business_profile")
     business_name = models.CharField(max_length=255)
     organization_type = models.CharField(max_length=30, choices=OrganizationType, blank=True, default="")
     mission_statement = models.TextField(blank=True, default="")

@@ -1,0 +1,32 @@
+# Grant Finder: `make run` to try it, `make test` to check it. See README.md.
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint migrations-check serve clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	DJANGO_DEBUG=true $(MANAGE) migrate --no-input
+	DJANGO_DEBUG=true $(MANAGE) load_demo_data
+	DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: $(VENV)/.installed
+	DJANGO_DEBUG=true $(MANAGE) makemigrations --check --dry-run
+
+test: lint migrations-check
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from grants.models import Analysis, Grant, SearchRun
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = ["title", "user", "overall_composite_score", "deadline", "source_name", "record_status"]
+    list_filter = ["record_status", "source_name", "identified_sector"]
+    search_fields = ["title", "user__email", "external_id"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "deadline"
+    show_full_result_count = False  # counting a million rows on every page is wasted work
+
+
+@admin.register(Analysis)
+class AnalysisAdmin(admin.ModelAdmin):
+    list_display = ["id", "grant", "final_score", "analysis_date"]
+    list_select_related = ["grant"]
+    raw_id_fields = ["grant"]
+    show_full_result_count = False
+
+
+@admin.register(SearchRun)
+class SearchRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "run_type", "status", "grants_found", "high_priority", "timestamp"]
+    list_filter = ["status", "run_type"]
+    search_fields = ["user__email", "search_query"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    show_full_result_count = False
+
+
+# SavedGrant has the legacy composite primary key, which the admin cannot register; staff see
+# saved grants on the user settings page instead (accounts.admin.UserSettingsAdmin).

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_serves_the_home_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Find the grants that fit your organisation" in response.content
+
+
+def test_it_reports_health(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "migrations": "ok"}
+
+
+def test_it_serves_the_admin_to_staff_only(client, staff_client, user):
+    assert staff_client.get("/admin/accounts/user/").status_code == 200
+    client.force_login(user)
+    assert client.get("/admin/accounts/user/").status_code == 302
+
+
+def test_it_loads_demo_data_idempotently(client):
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+    assert User.objects.filter(email="demo@grantfinder.local").count() == 1
+    demo = User.objects.get(email="demo@grantfinder.local")
+    assert demo.grants.count() == 4
+    assert client.login(username="demo@grantfinder.local", password="grantfinder-demo")

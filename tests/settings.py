@@ -1,0 +1,21 @@
+"""Test settings: the real settings with fast hashing, in-memory mail and no outside services."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from grantfinder.settings import *  # noqa: E402,F403
+from grantfinder.settings import DATABASES  # noqa: E402
+
+# Several checkouts or helpers may share one PostgreSQL server: each names its own test database.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GF_TEST_DB", "test_grantfinder")}
+
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Nothing in tests reaches the internet: outside services are faked on 127.0.0.1 per test.
+GRANTSGOV_API_BASE = "http://127.0.0.1:9/grantsgov-not-configured-in-this-test"
+WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
