@@ -147,6 +147,8 @@ MAILERS = {
         },
     }
 }
+# Absolute links in e-mails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Grant Finder <no-reply@grantfinder.local>")
 
 # Background work: Django's tasks API on the database (worker: manage.py db_worker).

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from grantfinder.api import api
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("health", account_views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
 ]

@@ -1,0 +1,18 @@
+"""The JSON API at /api/: one django-ninja instance, session-authenticated (CSRF on writes).
+
+Each app contributes a router from ``<app>/api.py``; the OpenAPI docs are for staff only.
+"""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+api = NinjaAPI(
+    title="Grant Finder API",
+    version="1",
+    urls_namespace="api",
+    auth=django_auth,
+    docs_decorator=staff_member_required,
+)
+
+api.add_router("/users/", "accounts.api.router")
