@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 
 NARRATIVE_MAX_LENGTH = 2000
+# The total size of one user's uploaded documents.
+DOCUMENTS_MAX_TOTAL_BYTES = 10 * 1024 * 1024
 
 
 class OrganizationType(models.TextChoices):
@@ -49,3 +53,65 @@ class BusinessProfile(models.Model):
 
     def __str__(self) -> str:
         return self.business_name
+
+
+class DocumentKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word document (DOCX)"
+    TXT = "txt", "Plain text"
+
+
+class Document(models.Model):
+    """A file the user uploaded to ground their applications; stored under a generated name.
+
+    ``original_name`` is for display only: it never reaches a filesystem path.
+    """
+
+    profile = models.ForeignKey(BusinessProfile, on_delete=models.CASCADE, related_name="documents")
+    original_name = models.CharField(max_length=255)
+    storage_name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=DocumentKind)
+    size_bytes = models.PositiveBigIntegerField()
+    text_length = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "profile_documents"
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=DocumentKind.values), name="profile_documents_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Passage(models.Model):
+    """A short piece of the profile or of a document, indexed for full-text retrieval.
+
+    Profile passages have no document; they are rebuilt whenever the profile is saved.
+    """
+
+    profile = models.ForeignKey(BusinessProfile, on_delete=models.CASCADE, related_name="passages")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, null=True, blank=True, related_name="passages")
+    source_label = models.CharField(max_length=300)
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+    search = models.GeneratedField(
+        expression=SearchVector("text", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        db_table = "profile_passages"
+        ordering = ["profile", "document", "position"]
+        indexes = [
+            GinIndex(fields=["search"], name="ix_profile_passages_search"),
+            models.Index(fields=["profile", "document"], name="ix_profile_passages_profile"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_label} #{self.position}"
