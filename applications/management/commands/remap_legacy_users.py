@@ -1,0 +1,35 @@
+"""Re-applies the legacy owner remap to rows the legacy owner still holds.
+
+For people who signed up after the deploy: history rows whose legacy string names them by
+e-mail or unique e-mail local part move to them. ``--dry-run`` only reports.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+
+from accounts.legacy import legacy_owner_email, legacy_owner_find
+from accounts.models import User
+from applications.legacy import history_remap
+
+
+class Command(BaseCommand):
+    help = "Give legacy application history to the users its legacy owner strings name."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Report what would move; change nothing.")
+
+    def handle(self, *args, dry_run: bool, **options):
+        owner = legacy_owner_find(User)
+        if owner is None:
+            self.stdout.write(f"No legacy owner ({legacy_owner_email()}) in this database: nothing to remap.")
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            report = history_remap(cursor, owner_id=owner.pk, owner_email=owner.email, dry_run=dry_run)
+        for line in report.lines():
+            self.stdout.write(line)
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was changed."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Moved {report.moved_total} row(s)."))
