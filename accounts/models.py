@@ -96,6 +96,11 @@ class User(AbstractUser):
     )
     date_joined = models.DateTimeField("created", default=timezone.now, db_column="created_at")
     updated_at = models.DateTimeField(auto_now=True)
+    deactivated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the user deleted their account. purge_deleted_accounts removes it after the grace period.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -126,6 +131,10 @@ class User(AbstractUser):
     def is_system_user(self) -> bool:
         return self.email == SYSTEM_USER_EMAIL
 
+    @property
+    def is_pending_deletion(self) -> bool:
+        return self.deactivated_at is not None
+
 
 class UserSettings(models.Model):
     """Search and notification preferences; the legacy ``user_settings`` table, one row per user."""
@@ -149,3 +158,53 @@ class UserSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Settings of {self.user}"
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CHANGE = "change", "Changed"
+    DELETE = "delete", "Deleted"
+    HISTORY = "history", "Viewed history"
+    ACTION = "action", "Ran an admin action"
+    EXPORT = "export", "Exported data"
+
+
+class AuditEntry(models.Model):
+    """One thing a staff member did with a user's data in the admin. Written by the admin, never edited.
+
+    The actor and the user are kept as text as well as links, so the trail survives either being
+    deleted (the purge anonymises the user's side, see ``accounts.services``).
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="audit_entries_made"
+    )
+    actor_email = models.CharField(max_length=254)
+    # Indexed by ix_audit_target_user_at below, which leads with it.
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+        db_index=False,
+    )
+    target_user_email = models.CharField(max_length=254, blank=True, default="")
+    action = models.CharField(max_length=20, choices=AuditAction)
+    object_type = models.CharField(max_length=100, help_text="app_label.model of what was opened.")
+    object_id = models.CharField(max_length=255, blank=True, default="")
+    object_repr = models.CharField(max_length=255, blank=True, default="")
+    detail = models.TextField(blank=True, default="")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        db_table = "staff_audit_entries"
+        ordering = ["-at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+        indexes = [models.Index(fields=["target_user", "-at"], name="ix_audit_target_user_at")]
+        constraints = [choices_check("action", AuditAction, "staff_audit_entries_action_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_email} {self.action} {self.object_type} {self.object_id} at {self.at:%Y-%m-%d %H:%M}"

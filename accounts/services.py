@@ -1,0 +1,272 @@
+"""Account work that spans models: Auth0 sign-up and linking, usage, export, deletion, audit."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import zipfile
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import SYSTEM_USER_EMAIL, AuditEntry, SubscriptionTier, User
+from accounts.registry import owner_models
+
+logger = logging.getLogger(__name__)
+
+
+# --- Auth0 sign-up and linking -------------------------------------------------------------
+
+
+def free_plan_limits() -> tuple[int, int]:
+    """(searches, applications) a month on the free plan: ``PLANS["free"]``, else the model defaults."""
+    free = getattr(settings, "PLANS", {}).get("free")
+    if free:
+        return free["searches"], free["applications"]
+    defaults = User()
+    return defaults.searches_limit, defaults.applications_limit
+
+
+@transaction.atomic
+def user_create_from_auth0(*, auth0_id: str, email: str, full_name: str, email_verified: bool) -> User:
+    """A new grant seeker on the free plan's limits, signing in with Auth0 only (no usable password)."""
+    searches, applications = free_plan_limits()
+    user = User.objects.create_user(
+        email=email,
+        auth0_id=auth0_id,
+        full_name=full_name[:255],
+        subscription_tier=SubscriptionTier.FREE,
+        searches_limit=searches,
+        applications_limit=applications,
+    )
+    if email_verified:
+        legacy_history_claim(user=user)
+    return user
+
+
+@transaction.atomic
+def user_link_auth0(*, user: User, auth0_id: str) -> int:
+    """Link an existing account (e.g. the legacy owner) to its Auth0 identity after a verified e-mail.
+
+    Returns how many legacy history rows it received.
+    """
+    user.auth0_id = auth0_id
+    user.save(update_fields=["auth0_id", "updated_at"])
+    return legacy_history_claim(user=user)
+
+
+def user_sync_from_auth0(*, user: User, auth0_id: str, email: str, email_verified: bool, full_name: str) -> None:
+    changed = []
+    if user.auth0_id != auth0_id and not User.objects.filter(auth0_id=auth0_id).exclude(pk=user.pk).exists():
+        user.auth0_id = auth0_id
+        changed.append("auth0_id")
+    if full_name and user.full_name != full_name[:255]:
+        user.full_name = full_name[:255]
+        changed.append("full_name")
+    # An address change is taken over only once Auth0 has verified it, and never onto another account's.
+    if (
+        email
+        and email_verified
+        and user.email.lower() != email.lower()
+        and not User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+    ):
+        user.email = email
+        changed.append("email")
+    if changed:
+        user.save(update_fields=[*changed, "updated_at"])
+
+
+def legacy_history_claim(*, user: User) -> int:
+    """Give ``user`` the legacy application history that names their e-mail and the system user still holds.
+
+    The legacy string must equal the e-mail exactly, ignoring case and surrounding blanks. Raw SQL
+    because accounts sits below applications and must not import it.
+    """
+    if user.email.lower() == SYSTEM_USER_EMAIL:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE application_history SET user_id = %s
+            WHERE user_id = (SELECT id FROM users WHERE lower(email) = %s)
+              AND user_id_old IS NOT NULL
+              AND lower(btrim(user_id_old, E' \\t\\r\\n')) = lower(btrim(%s))
+            """,
+            [user.pk, SYSTEM_USER_EMAIL, user.email],
+        )
+        moved = cursor.rowcount
+    if moved:
+        logger.info("Gave %s legacy application history row(s) to user %s", moved, user.pk)
+    return moved
+
+
+# --- Staff actions ------------------------------------------------------------------------
+
+
+def users_usage_reset(*, users) -> int:
+    return users.update(searches_used=0, applications_used=0, updated_at=timezone.now())
+
+
+def users_deactivate(*, users) -> int:
+    """Staff deactivation: the accounts cannot sign in, but are kept (no deletion is scheduled)."""
+    count = 0
+    for user in users.filter(is_active=True):
+        user.is_active = False
+        # A new unusable password changes the session hash, which ends every open session.
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password", "updated_at"])
+        sessions_end(user=user)
+        count += 1
+    return count
+
+
+def users_reactivate(*, users) -> int:
+    """Undo a deactivation or a pending deletion (within the grace period)."""
+    return users.filter(is_active=False).update(is_active=True, deactivated_at=None, updated_at=timezone.now())
+
+
+# --- Audit --------------------------------------------------------------------------------
+
+
+def client_ip(request) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is whatever the client wants it to be unless a trusted
+    # proxy rewrites it, and a forged audit trail is worse than a proxy's address.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    request,
+    action: str,
+    target_user: User | None,
+    object_type: str,
+    object_id: str = "",
+    object_repr: str = "",
+    detail: str = "",
+) -> AuditEntry:
+    actor = request.user
+    return AuditEntry.objects.create(
+        actor=actor if actor.is_authenticated else None,
+        actor_email=getattr(actor, "email", "") or "",
+        target_user=target_user,
+        target_user_email=target_user.email if target_user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:255],
+        object_repr=str(object_repr)[:255],
+        detail=detail,
+        ip_address=client_ip(request),
+    )
+
+
+# --- Export -------------------------------------------------------------------------------
+
+
+def _rows(entry, user) -> list[dict]:
+    names = [f.attname for f in entry.model._meta.concrete_fields if f.name not in entry.exclude]
+    order = [f.attname for f in entry.model._meta.pk_fields]
+    return list(entry.rows_of(user).order_by(*order).values(*names))
+
+
+def account_data(*, user: User) -> dict[str, list[dict]]:
+    """Every row the user owns, by model label, as plain values (what the export writes)."""
+    return {entry.label: _rows(entry, user) for entry in owner_models}
+
+
+def account_file_names(*, user: User) -> list[str]:
+    return sorted({name for entry in owner_models for name in entry.file_names_of(user)})
+
+
+def account_export(*, user: User) -> bytes:
+    """A zip: ``data.json`` with every row the user owns, and their uploaded files under ``files/``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        payload = {
+            "exported_at": timezone.now(),
+            "user_id": user.pk,
+            "email": user.email,
+            "data": account_data(user=user),
+        }
+        archive.writestr("data.json", json.dumps(payload, cls=DjangoJSONEncoder, indent=2, sort_keys=True))
+        for name in account_file_names(user=user):
+            if default_storage.exists(name):
+                with default_storage.open(name, "rb") as stored:
+                    archive.writestr(f"files/{name}", stored.read())
+            else:
+                logger.warning("Export of user %s: file %s is missing from storage", user.pk, name)
+    return buffer.getvalue()
+
+
+# --- Deletion -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """The user closes their account: it stops working now and is purged after the grace period."""
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    # A new unusable password changes the session hash, which ends every open session.
+    user.set_unusable_password()
+    user.save(update_fields=["is_active", "deactivated_at", "password", "updated_at"])
+    sessions_end(user=user)
+
+
+def sessions_end(*, user: User) -> int:
+    """Delete the user's stored sessions (the changed session hash already refuses them; this removes them)."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@dataclass
+class PurgeReport:
+    users: int = 0
+    rows: int = 0
+    files: int = 0
+
+
+@transaction.atomic
+def account_purge(*, user: User) -> PurgeReport:
+    """Remove the user, every row they own and (after commit) their files, for good."""
+    files = account_file_names(user=user)
+    user_pk = user.pk
+    # The audit trail stays (it is staff's), without saying whose data it was.
+    AuditEntry.objects.filter(target_user=user).update(target_user=None, target_user_email=f"deleted user #{user_pk}")
+    rows = sum(entry.rows_of(user).count() for entry in owner_models)
+    user.delete()
+    leftovers = {
+        entry.label: entry.model._default_manager.filter(**{entry.owner: user_pk}).count() for entry in owner_models
+    }
+    leftovers = {label: count for label, count in leftovers.items() if count}
+    if leftovers:
+        raise RuntimeError(f"Purging user {user_pk} left rows behind: {leftovers}")
+    transaction.on_commit(lambda: _files_delete(files))
+    return PurgeReport(users=1, rows=rows, files=len(files))
+
+
+def _files_delete(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def accounts_purge_deleted(*, now=None) -> PurgeReport:
+    """Purge every account deleted more than ``ACCOUNT_DELETION_GRACE_DAYS`` ago, one transaction each."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
+    total = PurgeReport()
+    for user in get_user_model().objects.filter(deactivated_at__lte=cutoff).order_by("pk"):
+        report = account_purge(user=user)
+        total.users += report.users
+        total.rows += report.rows
+        total.files += report.files
+    return total
