@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "profiles",
     "grants",
     "applications",
-    "django.contrib.admin",
+    "accounts.admin_apps.AuditedAdminConfig",  # django.contrib.admin on an audited site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "accounts.middleware.SignInErrorMiddleware",
 ]
 
 ROOT_URLCONF = "grantfinder.urls"
@@ -176,7 +177,28 @@ SOCIAL_AUTH_AUTH0_DOMAIN = AUTH0_DOMAIN
 SOCIAL_AUTH_AUTH0_KEY = AUTH0_CLIENT_ID
 SOCIAL_AUTH_AUTH0_SECRET = AUTH0_CLIENT_SECRET
 SOCIAL_AUTH_AUTH0_BASE_URL = AUTH0_BASE_URL
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.auth0.Auth0", "django.contrib.auth.backends.ModelBackend"]
+SOCIAL_AUTH_URL_NAMESPACE = "social"
+SOCIAL_AUTH_JSONFIELD_ENABLED = True
+# Our User has no username: these steps replace social-auth's get_username/create_user, and
+# link by e-mail only when Auth0 says it is verified (accounts/auth0.py).
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "social_core.pipeline.social_auth.social_user",
+    "accounts.auth0.user_link_or_create",
+    "accounts.auth0.user_refuse_inactive",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+    "accounts.auth0.user_sync_from_id_token",
+)
+# A refused sign-in comes back to the sign-in page with a message, never a 500 (also in DEBUG).
+SOCIAL_AUTH_RAISE_EXCEPTIONS = False
+SOCIAL_AUTH_LOGIN_ERROR_URL = "/accounts/login/"
+SOCIAL_AUTH_INACTIVE_USER_URL = "/accounts/login/"
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/"
+SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 
 # Grants.gov and the LLM.
 GRANTSGOV_API_BASE = env("GRANTSGOV_API_BASE", default="https://api.grants.gov/v1/api")
@@ -197,7 +219,12 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
-    "form-action": [CSP.SELF, *([f"https://{AUTH0_DOMAIN}"] if AUTH0_DOMAIN else []), "https://checkout.stripe.com"],
+    # Sign-in and sign-out forms redirect to Auth0, which form-action also governs.
+    "form-action": [
+        CSP.SELF,
+        *([AUTH0_BASE_URL.rstrip("/") or f"https://{AUTH0_DOMAIN}"] if AUTH0_DOMAIN else []),
+        "https://checkout.stripe.com",
+    ],
     "frame-ancestors": [CSP.NONE],
 }
 if not DEBUG:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("health", account_views.health, name="health"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/auth/", include("accounts.social_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
