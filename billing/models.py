@@ -23,6 +23,18 @@ class Subscription(models.Model):
     auto_renew = models.BooleanField(default=True)
     cancel_at_period_end = models.BooleanField(default=False)
     canceled_at = models.DateTimeField(null=True, blank=True)
+    # Stripe does not deliver events in order: the `created` time of the newest event applied here
+    # lets an older one that arrives late be ignored instead of rolling the subscription back.
+    last_event_at = models.DateTimeField(
+        null=True, blank=True, help_text="When Stripe created the newest event applied to this row."
+    )
+    # Staff overrides survive every Stripe sync; empty means "what the plan says".
+    searches_limit_override = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Searches a period for this user whatever the plan; empty = the plan's."
+    )
+    applications_limit_override = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Applications a period for this user whatever the plan; empty = the plan's."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -36,3 +48,29 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.plan_name} ({self.status})"
+
+
+class NoticeKind(models.TextChoices):
+    SEARCHES_80 = "searches_80", "80% of searches used"
+    APPLICATIONS_80 = "applications_80", "80% of applications used"
+    PAYMENT_FAILED = "payment_failed", "Payment failed"
+
+
+class BillingNotice(models.Model):
+    """A billing e-mail already sent: the unique key makes "send once" hold even under concurrency."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="billing_notices")
+    kind = models.CharField(max_length=30, choices=NoticeKind)
+    # What the notice is about: the usage period's start for warnings, the invoice id for payments.
+    key = models.CharField(max_length=255)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "billing_notices"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="billing_notices_once"),
+            choices_check("kind", NoticeKind, "billing_notices_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.user} ({self.key})"

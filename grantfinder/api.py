@@ -7,6 +7,9 @@ from django.contrib.admin.views.decorators import staff_member_required
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from billing.api import usage_limit_reached
+from billing.exceptions import UsageLimitReached
+
 api = NinjaAPI(
     title="Grant Finder API",
     version="1",
@@ -16,3 +19,6 @@ api = NinjaAPI(
 )
 
 api.add_router("/users/", "accounts.api.router")
+api.add_router("/billing/", "billing.api.router")
+# A spent allowance (billing.services.usage_consume_*) answers 402 from any route.
+api.add_exception_handler(UsageLimitReached, usage_limit_reached)

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "billing.middleware.UsageLimitMiddleware",
     "accounts.middleware.SignInErrorMiddleware",
 ]
 
@@ -165,6 +166,27 @@ STRIPE_TEST_SECRET_KEY = STRIPE_SECRET_KEY
 STRIPE_LIVE_SECRET_KEY = STRIPE_SECRET_KEY
 DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
 DJSTRIPE_USE_NATIVE_JSONFIELD = True
+
+
+def _plan(key: str, name: str, price_cents: int, searches: int, applications: int) -> dict:
+    """One plan, every figure overridable as PLAN_<KEY>_<FIELD>; the Stripe price as STRIPE_PRICE_<KEY>."""
+    prefix = f"PLAN_{key.upper()}_"
+    return {
+        "name": name,
+        "price_cents": env.int(f"{prefix}PRICE_CENTS", default=price_cents),
+        "currency": "usd",
+        "searches": env.int(f"{prefix}SEARCHES", default=searches),
+        "applications": env.int(f"{prefix}APPLICATIONS", default=applications),
+        "stripe_price_id": env(f"STRIPE_PRICE_{key.upper()}", default="") if price_cents else "",
+    }
+
+
+# Plans in one place (billing.selectors reads them): monthly allowances and Stripe prices.
+PLANS = {
+    "free": _plan("free", "Free", 0, searches=5, applications=1),
+    "basic": _plan("basic", "Basic", 1500, searches=50, applications=20),
+    "pro": _plan("pro", "Pro", 4900, searches=250, applications=100),
+}
 
 # Auth0 through social-auth. Without a domain, password sign-in serves local users.
 AUTH0_DOMAIN = env("AUTH0_DOMAIN", default="")

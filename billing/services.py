@@ -1,0 +1,464 @@
+"""Billing's writes: consuming allowances, usage periods, and turning Stripe state into local rows.
+
+Other apps call ``usage_consume_search`` / ``usage_consume_application`` before doing the work.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from djstripe.models import Customer as StripeCustomer
+
+from accounts.models import SubscriptionStatus, User
+from billing import emails, stripe_client
+from billing.exceptions import BillingError, UsageLimitReached
+from billing.models import BillingNotice, NoticeKind, Subscription
+from billing.selectors import Plan, plan_for_stripe_price, plan_free, plan_get
+
+__all__ = [
+    "UsageLimitReached",
+    "usage_consume_search",
+    "usage_consume_application",
+    "usage_refund_search",
+    "usage_refund_application",
+    "usage_reset_expired",
+]
+
+logger = logging.getLogger(__name__)
+
+# The share of an allowance at which the user is warned by e-mail, once per usage period.
+WARNING_RATIO = (4, 5)
+
+_KINDS = {
+    "searches": ("searches_used", "searches_limit", "searches_remaining", NoticeKind.SEARCHES_80),
+    "applications": ("applications_used", "applications_limit", "applications_remaining", NoticeKind.APPLICATIONS_80),
+}
+
+# One statement, so the check and the increment cannot be separated by a concurrent request:
+# PostgreSQL re-evaluates the WHERE on the locked row, and a spent allowance updates nothing.
+# The second CTE keeps subscriptions.<kind>_remaining in step (users row first, then subscriptions,
+# the same lock order as subscription_apply_stripe_state).
+_CONSUME_SQL = """
+WITH consumed AS (
+    UPDATE users SET {used} = {used} + 1
+    WHERE id = %s AND {used} < {limit}
+    RETURNING id, {used} AS used, {limit} AS usage_limit, usage_period_start
+), remaining AS (
+    UPDATE subscriptions SET {remaining} = consumed.usage_limit - consumed.used
+    FROM consumed WHERE subscriptions.user_id = consumed.id
+)
+SELECT used, usage_limit, usage_period_start FROM consumed
+"""
+
+_REFUND_SQL = """
+WITH refunded AS (
+    UPDATE users SET {used} = {used} - 1
+    WHERE id = %s AND {used} > 0
+    RETURNING id, {used} AS used, {limit} AS usage_limit
+), remaining AS (
+    UPDATE subscriptions SET {remaining} = refunded.usage_limit - refunded.used
+    FROM refunded WHERE subscriptions.user_id = refunded.id
+)
+SELECT used FROM refunded
+"""
+
+
+@dataclass(frozen=True)
+class Consumed:
+    """What is left after a successful consumption."""
+
+    kind: str
+    used: int
+    limit: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+
+def usage_consume_search(*, user: User) -> Consumed:
+    """Take one search from the user's allowance for this period, or raise ``UsageLimitReached``.
+
+    A single atomic conditional UPDATE: concurrent callers never take the count past the limit.
+    Call it before starting the search; if the search then fails for a reason that is not the
+    user's, give it back with ``usage_refund_search``. ``user.searches_used`` is refreshed.
+    At 80% of the allowance the user gets one warning e-mail per usage period (after commit).
+    """
+    return _consume(user=user, kind="searches")
+
+
+def usage_consume_application(*, user: User) -> Consumed:
+    """Take one application generation from the user's allowance, or raise ``UsageLimitReached``.
+
+    Same guarantees as ``usage_consume_search``; refund with ``usage_refund_application``.
+    """
+    return _consume(user=user, kind="applications")
+
+
+def usage_refund_search(*, user: User) -> None:
+    """Give back one search (never below zero), e.g. when the search run failed on our side."""
+    _refund(user=user, kind="searches")
+
+
+def usage_refund_application(*, user: User) -> None:
+    """Give back one application generation (never below zero)."""
+    _refund(user=user, kind="applications")
+
+
+def _consume(*, user: User, kind: str) -> Consumed:
+    used_column, limit_column, remaining_column, notice_kind = _KINDS[kind]
+    sql = _CONSUME_SQL.format(used=used_column, limit=limit_column, remaining=remaining_column)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [user.pk])
+            row = cursor.fetchone()
+        if row is None:
+            user.refresh_from_db(fields=[used_column, limit_column])
+            raise UsageLimitReached(kind=kind, limit=getattr(user, limit_column))
+        used, limit, period_start = row
+        setattr(user, used_column, used)
+        if used * WARNING_RATIO[1] >= limit * WARNING_RATIO[0]:
+            _warn_once(user=user, kind=kind, notice_kind=notice_kind, used=used, limit=limit, period_start=period_start)
+    return Consumed(kind=kind, used=used, limit=limit)
+
+
+def _refund(*, user: User, kind: str) -> None:
+    used_column, limit_column, remaining_column, _notice = _KINDS[kind]
+    with connection.cursor() as cursor:
+        cursor.execute(_REFUND_SQL.format(used=used_column, limit=limit_column, remaining=remaining_column), [user.pk])
+        row = cursor.fetchone()
+    if row is not None:
+        setattr(user, used_column, row[0])
+
+
+def _period_key(period_start: dt.datetime | None) -> str:
+    return period_start.isoformat() if period_start else "no-period"
+
+
+def _warn_once(*, user: User, kind: str, notice_kind: str, used: int, limit: int, period_start) -> None:
+    # The unique (user, kind, key) row is the "already sent" flag; get_or_create is safe under races.
+    _notice, created = BillingNotice.objects.get_or_create(user=user, kind=notice_kind, key=_period_key(period_start))
+    if created:
+        transaction.on_commit(lambda: emails.send_usage_warning(user=user, kind=kind, used=used, limit=limit))
+
+
+# --- Usage periods ------------------------------------------------------------------------------
+
+
+def calendar_month(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The calendar month (UTC) holding ``moment``: [first day 00:00, first day of next month)."""
+    moment = moment.astimezone(dt.UTC)
+    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    days = calendar.monthrange(start.year, start.month)[1]
+    return start, start + dt.timedelta(days=days)
+
+
+def usage_reset_expired(*, now: dt.datetime | None = None) -> int:
+    """Start a new calendar-month usage period for every free-plan user whose period has ended.
+
+    Paid plans get their new period from Stripe (``invoice.paid``). Safe to run as often as you
+    like: a user whose period is still running is not touched. Returns the number of users reset.
+    """
+    now = now or timezone.now()
+    start, end = calendar_month(now)
+    expired = Q(usage_period_end__isnull=True) | Q(usage_period_end__lte=now)
+    with transaction.atomic():
+        reset_ids = list(
+            User.objects.filter(expired, subscription_tier="free").select_for_update().values_list("id", flat=True)
+        )
+        User.objects.filter(id__in=reset_ids).update(
+            searches_used=0, applications_used=0, usage_period_start=start, usage_period_end=end, updated_at=now
+        )
+        _sync_remaining(user_ids=reset_ids)
+    return len(reset_ids)
+
+
+def _sync_remaining(*, user_ids: list[int]) -> None:
+    """Copy the users' remaining allowances onto their subscription rows."""
+    if not user_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE subscriptions SET searches_remaining = users.searches_limit - users.searches_used,
+                                     applications_remaining = users.applications_limit - users.applications_used
+            FROM users WHERE subscriptions.user_id = users.id AND users.id = ANY(%s)
+            """,
+            [list(user_ids)],
+        )
+
+
+# --- Checkout and portal ------------------------------------------------------------------------
+
+
+def checkout_session_start(*, user: User, plan_key: str, success_url: str, cancel_url: str) -> str:
+    """Create a Stripe Checkout session for ``plan_key`` on the user's Stripe customer; return its URL.
+
+    Raises BillingNotConfigured without keys, BillingError when the plan cannot be bought or
+    Stripe fails. Nothing changes locally until Stripe's webhook confirms the subscription.
+    """
+    plan = plan_get(key=plan_key)
+    if plan is None or not plan.can_be_bought:
+        raise BillingError("That plan cannot be bought.")
+    customer = stripe_client.customer_get_or_create(user=user)
+    _link_customer(user=user, customer_id=customer.id)
+    return stripe_client.checkout_session_create(
+        customer_id=customer.id,
+        price_id=plan.stripe_price_id,
+        user_id=user.pk,
+        plan_key=plan.key,
+        success_url=success_url,
+        cancel_url=cancel_url,
+    )
+
+
+def portal_session_start(*, user: User, return_url: str) -> str:
+    """Open the Stripe billing portal for the user's customer; return its URL."""
+    subscription = Subscription.objects.filter(user=user).first()
+    customer_id = subscription.stripe_customer_id if subscription else None
+    if not customer_id:
+        customer = StripeCustomer.objects.filter(subscriber=user).first()
+        customer_id = customer.id if customer else None
+    if not customer_id:
+        raise BillingError("You have no billing account yet: choose a paid plan first.")
+    return stripe_client.portal_session_create(customer_id=customer_id, return_url=return_url)
+
+
+def _link_customer(*, user: User, customer_id: str) -> None:
+    subscription, _ = Subscription.objects.get_or_create(user=user)
+    if subscription.stripe_customer_id != customer_id:
+        subscription.stripe_customer_id = customer_id
+        subscription.save(update_fields=["stripe_customer_id", "updated_at"])
+
+
+# --- Stripe state -> local Subscription and user limits -----------------------------------------
+
+# Stripe's subscription statuses; "paused" has no local equivalent and, like "unpaid", gives no service.
+_STRIPE_STATUS = {
+    "active": SubscriptionStatus.ACTIVE,
+    "trialing": SubscriptionStatus.TRIALING,
+    "past_due": SubscriptionStatus.PAST_DUE,
+    "canceled": SubscriptionStatus.CANCELED,
+    "incomplete": SubscriptionStatus.INCOMPLETE,
+    "incomplete_expired": SubscriptionStatus.INCOMPLETE_EXPIRED,
+    "unpaid": SubscriptionStatus.UNPAID,
+    "paused": SubscriptionStatus.UNPAID,
+}
+# Statuses that keep the paid plan's allowances (past_due: Stripe is still retrying the payment).
+_ENTITLED = {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE}
+
+
+def _stripe_id(value) -> str | None:
+    if isinstance(value, dict):
+        return value.get("id")
+    return value or None
+
+
+def _timestamp(value) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(value, tz=dt.UTC) if value else None
+
+
+def _user_for_stripe(*, customer_id: str | None, metadata: dict | None = None) -> User | None:
+    """Whose Stripe object this is: our subscription row, then dj-stripe's customer, then our metadata."""
+    if customer_id:
+        local = Subscription.objects.filter(stripe_customer_id=customer_id).select_related("user").first()
+        if local:
+            return local.user
+        customer = StripeCustomer.objects.filter(id=customer_id).select_related("subscriber").first()
+        if customer and customer.subscriber:
+            return customer.subscriber
+    user_id = (metadata or {}).get("user_id")
+    if user_id and str(user_id).isdigit():
+        return User.objects.filter(pk=int(user_id)).first()
+    return None
+
+
+def _apply_limits(*, user: User, subscription: Subscription, plan: Plan) -> None:
+    """Set the user's tier and limits from the plan (or staff overrides) and the remaining counts."""
+    user.subscription_tier = plan.key
+    user.searches_limit = (
+        subscription.searches_limit_override if subscription.searches_limit_override is not None else plan.searches
+    )
+    user.applications_limit = (
+        subscription.applications_limit_override
+        if subscription.applications_limit_override is not None
+        else plan.applications
+    )
+    subscription.searches_remaining = max(user.searches_limit - user.searches_used, 0)
+    subscription.applications_remaining = max(user.applications_limit - user.applications_used, 0)
+
+
+def _lock(user: User) -> tuple[User, Subscription]:
+    """Lock the user row, then its subscription row: the same order as the usage UPDATE."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    subscription, _ = Subscription.objects.get_or_create(user=user)
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    return user, subscription
+
+
+def subscription_apply_stripe_state(*, data: dict, event_created: dt.datetime) -> Subscription | None:
+    """Turn a Stripe subscription object into the local Subscription row and the user's limits.
+
+    ``event_created`` is when Stripe created the event carrying ``data``. An event older than
+    the last one applied changes nothing, so late deliveries never roll the subscription back.
+    Returns the local row, or None when the subscription belongs to no user we know.
+    """
+    subscription_id = data["id"]
+    customer_id = _stripe_id(data.get("customer"))
+    user = _user_for_stripe(customer_id=customer_id, metadata=data.get("metadata"))
+    if user is None:
+        logger.warning("Stripe subscription %s belongs to no known user; ignored.", subscription_id)
+        return None
+    status = _STRIPE_STATUS.get(data.get("status", ""), SubscriptionStatus.UNPAID)
+    items = (data.get("items") or {}).get("data") or [{}]
+    price = items[0].get("price") or {}
+    with transaction.atomic():
+        user, local = _lock(user)
+        if local.last_event_at and event_created < local.last_event_at:
+            logger.info("Stripe event of %s for %s is older than the last applied; ignored.", event_created, user)
+            return local
+        if (
+            local.stripe_subscription_id not in (None, subscription_id)
+            and local.status in _ENTITLED
+            and status not in _ENTITLED
+        ):
+            # The end of an older subscription must not downgrade the user's current one.
+            logger.info("Stripe subscription %s ended; %s stays on %s.", subscription_id, user, local.plan_name)
+            return local
+        entitled = status in _ENTITLED
+        plan = plan_for_stripe_price(price_id=_stripe_id(price))
+        if entitled and plan is None:
+            logger.error("Stripe price %s is in no plan of settings.PLANS; limits unchanged.", _stripe_id(price))
+            plan = plan_get(key=local.plan_name) or plan_free()
+        effective = plan if entitled else plan_free()
+        local.stripe_customer_id = customer_id or local.stripe_customer_id
+        local.stripe_subscription_id = subscription_id
+        local.plan_name = effective.key
+        local.amount = (price.get("unit_amount") or 0) if entitled else 0
+        local.currency = price.get("currency") or local.currency
+        local.status = status
+        # API versions from 2025 on carry the period on the item, older ones on the subscription.
+        local.current_period_start = _timestamp(
+            data.get("current_period_start") or items[0].get("current_period_start")
+        )
+        local.current_period_end = _timestamp(data.get("current_period_end") or items[0].get("current_period_end"))
+        local.cancel_at_period_end = bool(data.get("cancel_at_period_end"))
+        local.auto_renew = entitled and not local.cancel_at_period_end
+        local.canceled_at = _timestamp(data.get("canceled_at") or data.get("ended_at"))
+        local.last_event_at = event_created
+        user.subscription_status = status
+        _apply_limits(user=user, subscription=local, plan=effective)
+        user.save(update_fields=["subscription_tier", "subscription_status", "searches_limit", "applications_limit"])
+        local.save()
+    return local
+
+
+def subscription_apply_checkout(*, session: dict, event_created: dt.datetime, subscription: dict | None) -> None:
+    """A completed Checkout: link the Stripe customer to the user, then apply the new subscription."""
+    customer_id = _stripe_id(session.get("customer"))
+    reference = str(session.get("client_reference_id") or "")
+    user = User.objects.filter(pk=int(reference)).first() if reference.isdigit() else None
+    owner = _user_for_stripe(customer_id=customer_id)
+    if user is None or (owner is not None and owner.pk != user.pk):
+        logger.warning(
+            "Checkout %s: customer %s does not match user %s; ignored.", session.get("id"), customer_id, reference
+        )
+        return
+    if customer_id:
+        _link_customer(user=user, customer_id=customer_id)
+        StripeCustomer.objects.filter(id=customer_id, subscriber__isnull=True).update(subscriber=user)
+    if subscription is not None:
+        subscription_apply_stripe_state(data=subscription, event_created=event_created)
+
+
+def _invoice_subscription_id(invoice: dict) -> str | None:
+    # API versions from 2025 on name the subscription under parent.subscription_details.
+    details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
+    return _stripe_id(invoice.get("subscription")) or _stripe_id(details.get("subscription"))
+
+
+def invoice_paid_apply(*, invoice: dict) -> None:
+    """A paid subscription invoice starts the usage period it pays for (used counts back to 0).
+
+    Idempotent: the same invoice, or an older one arriving late, does not reset usage again.
+    """
+    if not _invoice_subscription_id(invoice):
+        return
+    user = _user_for_stripe(customer_id=_stripe_id(invoice.get("customer")))
+    lines = (invoice.get("lines") or {}).get("data") or []
+    period = (lines[0].get("period") if lines else None) or {}
+    start = _timestamp(period.get("start") or invoice.get("period_start"))
+    end = _timestamp(period.get("end") or invoice.get("period_end"))
+    if user is None or start is None:
+        logger.warning("Paid invoice %s matches no user or period; ignored.", invoice.get("id"))
+        return
+    with transaction.atomic():
+        user, local = _lock(user)
+        if user.usage_period_start and start < user.usage_period_start:
+            return  # an older period's invoice
+        if user.usage_period_start != start:
+            user.searches_used = 0
+            user.applications_used = 0
+            user.usage_period_start, user.usage_period_end = start, end
+        if user.subscription_status == SubscriptionStatus.PAST_DUE:
+            user.subscription_status = local.status = SubscriptionStatus.ACTIVE
+        local.searches_remaining = max(user.searches_limit - user.searches_used, 0)
+        local.applications_remaining = max(user.applications_limit - user.applications_used, 0)
+        user.save(
+            update_fields=[
+                "searches_used",
+                "applications_used",
+                "usage_period_start",
+                "usage_period_end",
+                "subscription_status",
+            ]
+        )
+        local.save()
+
+
+def invoice_payment_failed_apply(*, invoice: dict) -> None:
+    """A failed subscription payment: the account is past due, and the user gets one e-mail per invoice."""
+    if not _invoice_subscription_id(invoice) or invoice.get("status") == "paid":
+        return  # not a subscription invoice, or paid since (this event arrived late)
+    user = _user_for_stripe(customer_id=_stripe_id(invoice.get("customer")))
+    if user is None:
+        logger.warning("Failed invoice %s matches no user; ignored.", invoice.get("id"))
+        return
+    with transaction.atomic():
+        user, local = _lock(user)
+        if local.status not in _ENTITLED:
+            return  # already canceled or unpaid: nothing left to be past due on
+        user.subscription_status = local.status = SubscriptionStatus.PAST_DUE
+        user.save(update_fields=["subscription_status"])
+        local.save(update_fields=["status", "updated_at"])
+        _notice, created = BillingNotice.objects.get_or_create(
+            user=user, kind=NoticeKind.PAYMENT_FAILED, key=invoice.get("id") or "unknown"
+        )
+        if created:
+            plan = plan_get(key=local.plan_name) or plan_free()
+            amount = invoice.get("amount_due") or 0
+            currency = invoice.get("currency") or local.currency
+            transaction.on_commit(
+                lambda: emails.send_payment_failed(user=user, plan_name=plan.name, amount_due=amount, currency=currency)
+            )
+
+
+def subscription_limits_override(
+    *, subscription: Subscription, searches_limit: int | None, applications_limit: int | None
+) -> Subscription:
+    """Staff set (or clear, with None) a user's own limits; Stripe syncs keep them from then on."""
+    with transaction.atomic():
+        user, local = _lock(subscription.user)
+        local.searches_limit_override = searches_limit
+        local.applications_limit_override = applications_limit
+        plan = plan_get(key=user.subscription_tier) or plan_free()
+        _apply_limits(user=user, subscription=local, plan=plan)
+        user.save(update_fields=["searches_limit", "applications_limit"])
+        local.save()
+    return local
