@@ -29,6 +29,35 @@ class ApplicationGenerationStatus(models.TextChoices):
     REJECTED = "REJECTED", "Rejected"
 
 
+class GenerationState(models.TextChoices):
+    """Where the background writing of an application (or of one section) stands."""
+
+    IDLE = "idle", "Not started"
+    QUEUED = "queued", "Waiting for the writer"
+    RUNNING = "running", "Writing"
+    SUCCEEDED = "succeeded", "Written"
+    FAILED = "failed", "Failed"
+
+
+_S = ApplicationGenerationStatus
+# The workflow: generated, optionally edited, submitted, then an outcome. Nothing moves backwards.
+ALLOWED_STATUS_MOVES: dict[str, frozenset[str]] = {
+    _S.DRAFT: frozenset({_S.GENERATED}),
+    _S.GENERATED: frozenset({_S.EDITED, _S.SUBMITTED}),
+    _S.EDITED: frozenset({_S.SUBMITTED}),
+    _S.SUBMITTED: frozenset({_S.AWARDED, _S.REJECTED}),
+    _S.AWARDED: frozenset(),
+    _S.REJECTED: frozenset(),
+}
+# Sections may be edited or rewritten only before the application is submitted.
+WRITABLE_STATUSES = frozenset({_S.DRAFT, _S.GENERATED, _S.EDITED})
+OFFLINE_MODEL_NAME = "offline-template"
+
+
+class InvalidStatusMove(ValueError):
+    """A status change the workflow does not allow; the message is for the user."""
+
+
 class ApplicationHistory(models.Model):
     """The tracked outcome of applying for a grant (``application_history``).
 
@@ -84,6 +113,27 @@ class GeneratedApplication(models.Model):
     tokens_used = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Background generation: state, progress in sections and what went wrong, for the polling page.
+    generation_state = models.CharField(max_length=20, choices=GenerationState, default=GenerationState.IDLE)
+    generation_error = models.TextField(blank=True, default="")
+    progress_done = models.PositiveSmallIntegerField(default=0)
+    progress_total = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    regenerating_section = models.CharField(
+        max_length=50, blank=True, default="", help_text="The one section being rewritten; empty for all."
+    )
+    allowance_consumed = models.BooleanField(
+        default=False, help_text="Whether this application holds one of the user's application allowance."
+    )
+    cost_cents = models.PositiveIntegerField(default=0)
+    history = models.OneToOneField(
+        ApplicationHistory,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="generated_application",
+        help_text="The grant's application-history row that this application's outcome feeds.",
+    )
 
     class Meta:
         db_table = "generated_applications"
@@ -93,7 +143,39 @@ class GeneratedApplication(models.Model):
         ]
         constraints = [
             choices_check("status", ApplicationGenerationStatus, "generated_applications_status_valid"),
+            choices_check("generation_state", GenerationState, "generated_applications_generation_state_valid"),
         ]
 
     def __str__(self) -> str:
         return f"Application for {self.grant} ({self.status})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in ALLOWED_STATUS_MOVES.get(self.status, frozenset())
+
+    def move_to(self, status: str) -> None:
+        """Change the status if the workflow allows it (not saved); ``InvalidStatusMove`` otherwise."""
+        if status not in ApplicationGenerationStatus.values:
+            raise InvalidStatusMove(f"“{status}” is not an application status.")
+        if not self.can_move_to(status):
+            raise InvalidStatusMove(
+                f"An application that is {self.get_status_display().lower()} cannot become "
+                f"{ApplicationGenerationStatus(status).label.lower()}."
+            )
+        self.status = status
+
+    @property
+    def next_statuses(self) -> list[str]:
+        return [status for status in ApplicationGenerationStatus.values if self.can_move_to(status)]
+
+    @property
+    def is_writable(self) -> bool:
+        return self.status in WRITABLE_STATUSES
+
+    @property
+    def is_busy(self) -> bool:
+        return self.generation_state in (GenerationState.QUEUED, GenerationState.RUNNING)
+
+    @property
+    def is_template_draft(self) -> bool:
+        """Written (at least partly) by the offline template writer rather than a language model."""
+        return OFFLINE_MODEL_NAME in self.model_used

@@ -9,6 +9,7 @@ urlpatterns = [
     path("health", account_views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("accounts/auth/", include("accounts.social_urls")),
+    path("profile/", include("profiles.urls")),
     path("billing/", include("billing.urls")),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("admin/", admin.site.urls),
