@@ -16,7 +16,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	DJANGO_DEBUG=true $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=true $(MANAGE) load_demo_data
-	DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=true $(MANAGE) sync_grants --source demo --no-alerts
+	# The background worker (search runs) lives as long as the server.
+	DJANGO_DEBUG=true $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+		DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -224,6 +224,20 @@ SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 
 # Grants.gov and the LLM.
 GRANTSGOV_API_BASE = env("GRANTSGOV_API_BASE", default="https://api.grants.gov/v1/api")
+GRANTSGOV_TIMEOUT_SECONDS = env.float("GRANTSGOV_TIMEOUT_SECONDS", default=20.0)
+# A search run also asks Grants.gov for matches the catalog lacks (off: the catalog only).
+GRANTSGOV_LIVE_SEARCH = env.bool("GRANTSGOV_LIVE_SEARCH", default=False)
+GRANTSGOV_LIVE_FETCH_LIMIT = env.int("GRANTSGOV_LIVE_FETCH_LIMIT", default=25)
+# Grant scoring: the composite is the weighted mean of the six dimensions (grants/scoring.py).
+GRANT_SCORE_WEIGHTS = {
+    "sector_relevance": 0.25,
+    "geographic_relevance": 0.15,
+    "operational_alignment": 0.20,
+    "business_logic_alignment": 0.10,
+    "feasibility": 0.15,
+    "strategic_synergy": 0.15,
+}
+GRANT_DEADLINE_REMINDER_DAYS = env.int("GRANT_DEADLINE_REMINDER_DAYS", default=14)
 LLM_BASE_URL = env("LLM_BASE_URL", default="")
 LLM_API_KEY = env("LLM_API_KEY", default="")
 LLM_MODEL = env("LLM_MODEL", default="")

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.utils import timezone
 
@@ -73,6 +77,11 @@ class Grant(models.Model):
     record_status = models.CharField(max_length=20, choices=GrantStatus, default=GrantStatus.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now, null=True)
     updated_at = models.DateTimeField(auto_now=True, null=True)
+    # The catalog entry this grant was found as. Nullable with no default: adding it to the
+    # million-row table is a catalog-only change, no row is rewritten.
+    opportunity = models.ForeignKey(
+        "Opportunity", on_delete=models.SET_NULL, null=True, blank=True, related_name="grants", db_index=False
+    )
 
     class Meta:
         db_table = "grants"
@@ -84,6 +93,14 @@ class Grant(models.Model):
             models.Index(fields=["identified_sector"], name="ix_grants_identified_sector"),
             models.Index(fields=["identified_sub_sector"], name="ix_grants_identified_sub_sector"),
             models.Index(fields=["overall_composite_score"], name="ix_grants_overall_composite_score"),
+            # Deduplicating a search run's matches ("does this user already have it?") and the
+            # SET NULL when an opportunity goes. Partial: legacy rows (no opportunity) stay out,
+            # so building it on the big table writes almost nothing.
+            models.Index(
+                fields=["opportunity", "user"],
+                name="ix_grants_opportunity_user",
+                condition=models.Q(opportunity__isnull=False),
+            ),
         ]
         constraints = [choices_check("record_status", GrantStatus, "grants_record_status_valid")]
 
@@ -174,3 +191,170 @@ class SavedGrant(models.Model):
 
     def __str__(self) -> str:
         return f"Grant {self.grant_id} saved by settings {self.user_settings_id}"
+
+
+class OpportunitySource(models.TextChoices):
+    GRANTSGOV = "grantsgov", "Grants.gov"
+    DEMO = "demo", "Sample data"
+
+
+class OpportunityStatus(models.TextChoices):
+    FORECASTED = "forecasted", "Forecasted"
+    POSTED = "posted", "Posted"
+    CLOSED = "closed", "Closed"
+    ARCHIVED = "archived", "Archived"
+
+
+class Opportunity(models.Model):
+    """A funding opportunity as published by a source: the shared catalog, owned by no user."""
+
+    source = models.CharField(max_length=20, choices=OpportunitySource)
+    external_id = models.CharField(max_length=64)
+    number = models.CharField(max_length=100, blank=True, default="")
+    title = models.TextField()
+    agency_code = models.CharField(max_length=50, blank=True, default="")
+    agency_name = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=20, choices=OpportunityStatus, default=OpportunityStatus.POSTED)
+    is_forecast = models.BooleanField(default=False)
+    description = models.TextField(blank=True, default="", help_text="Sanitised HTML.")
+    description_text = models.TextField(blank=True, default="")
+    categories = models.JSONField(default=list, blank=True)
+    funding_instruments = models.JSONField(default=list, blank=True)
+    eligible_applicants = models.JSONField(default=list, blank=True)
+    eligibility_text = models.TextField(blank=True, default="")
+    cfda_numbers = models.JSONField(default=list, blank=True)
+    post_date = models.DateField(null=True, blank=True)
+    close_date = models.DateField(null=True, blank=True)
+    close_date_text = models.TextField(blank=True, default="")
+    is_rolling = models.BooleanField(default=False)
+    archive_date = models.DateField(null=True, blank=True)
+    award_ceiling = models.BigIntegerField(null=True, blank=True)
+    award_floor = models.BigIntegerField(null=True, blank=True)
+    estimated_total_funding = models.BigIntegerField(null=True, blank=True)
+    expected_awards = models.IntegerField(null=True, blank=True)
+    cost_sharing = models.BooleanField(null=True, blank=True)
+    url = models.URLField(max_length=1000, blank=True, default="")
+    contact_email = models.CharField(max_length=255, blank=True, default="")
+    last_updated = models.DateField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    changed_fields = models.JSONField(default=list, blank=True, help_text="What the last update changed.")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    search = models.GeneratedField(
+        db_persist=True,
+        output_field=SearchVectorField(),
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("agency_name", weight="C", config="english")
+        + SearchVector("description_text", weight="B", config="english")
+        + SearchVector("eligibility_text", weight="D", config="english"),
+    )
+
+    class Meta:
+        db_table = "opportunities"
+        verbose_name_plural = "opportunities"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="opportunities_source_external_id_uniq"),
+            choices_check("status", OpportunityStatus, "opportunities_status_valid"),
+        ]
+        indexes = [
+            GinIndex(fields=["search"], name="ix_opportunities_search"),
+            models.Index(fields=["status", "close_date"], name="ix_opportunities_status_close"),
+            models.Index(fields=["first_seen_at"], name="ix_opportunities_first_seen"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_sample(self) -> bool:
+        return self.source == OpportunitySource.DEMO
+
+
+class CatalogSync(models.Model):
+    """One pass of a source adapter over the catalog, with what it changed."""
+
+    source = models.CharField(max_length=40)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=SearchRunStatus, default=SearchRunStatus.IN_PROGRESS)
+    new = models.IntegerField(default=0)
+    updated = models.IntegerField(default=0)
+    unchanged = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    api_calls = models.IntegerField(default=0)
+    error_message = models.TextField(blank=True, default="")
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        db_table = "catalog_syncs"
+        constraints = [choices_check("status", SearchRunStatus, "catalog_syncs_status_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.source} sync {self.pk} ({self.status})"
+
+
+class SavedSearch(models.Model):
+    """Search criteria a user keeps, and whether new matches are e-mailed to them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=200)
+    criteria = models.JSONField(default=dict, blank=True)
+    alerts_enabled = models.BooleanField(default=True)
+    unsubscribe_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "saved_searches"
+        verbose_name_plural = "saved searches"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AlertDigest(models.Model):
+    """One alert e-mail for a saved search; at most one a day, enforced by the database."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="digests")
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    opportunity_count = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "alert_digests"
+        constraints = [models.UniqueConstraint(fields=["saved_search", "sent_on"], name="alert_digests_one_a_day")]
+
+    def __str__(self) -> str:
+        return f"Digest of {self.saved_search_id} on {self.sent_on}"
+
+
+class AlertedOpportunity(models.Model):
+    """An opportunity already sent for a saved search: it is never sent again."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="alerted")
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="+")
+    digest = models.ForeignKey(AlertDigest, on_delete=models.CASCADE, related_name="items")
+
+    class Meta:
+        db_table = "alerted_opportunities"
+        constraints = [
+            models.UniqueConstraint(fields=["saved_search", "opportunity"], name="alerted_opportunities_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Opportunity {self.opportunity_id} sent for {self.saved_search_id}"
+
+
+class DeadlineReminder(models.Model):
+    """A deadline reminder sent for a grant; one per grant and deadline."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="+")
+    deadline = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "deadline_reminders"
+        constraints = [models.UniqueConstraint(fields=["grant", "deadline"], name="deadline_reminders_once")]
+
+    def __str__(self) -> str:
+        return f"Reminder for grant {self.grant_id}"

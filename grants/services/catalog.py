@@ -1,0 +1,235 @@
+"""Filling the shared opportunity catalog from the source adapters, recording what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from grants.models import CatalogSync, Opportunity, OpportunitySource, OpportunityStatus, SearchRunStatus
+from grants.sources import demo, grantsgov, grantsgov_xml
+from grants.sources.normalize import OpportunityRecord, html_to_text
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+MAX_RECORDED_ERRORS = 50
+CONTENT_FIELDS = (
+    "number", "title", "agency_code", "agency_name", "status", "is_forecast", "description",
+    "description_text", "categories", "funding_instruments", "eligible_applicants", "eligibility_text",
+    "cfda_numbers", "post_date", "close_date", "close_date_text", "is_rolling", "archive_date",
+    "award_ceiling", "award_floor", "estimated_total_funding", "expected_awards", "cost_sharing", "url",
+    "contact_email", "last_updated",
+)  # fmt: skip
+OPEN = (OpportunityStatus.FORECASTED, OpportunityStatus.POSTED)
+ENDED = (OpportunityStatus.CLOSED, OpportunityStatus.ARCHIVED)
+
+
+def _fields(record: OpportunityRecord, today: date) -> dict:
+    values = asdict(record)
+    values["description"] = values.pop("description_html")
+    values["description_text"] = html_to_text(values["description"])
+    values["status"] = record.status_on(today)
+    values["url"] = values["url"][:1000]
+    values["title"] = values["title"][:2000]
+    return {name: values[name] for name in CONTENT_FIELDS}
+
+
+def _hash(fields: dict) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class SyncCounter:
+    """Counts for one sync, kept on its CatalogSync row."""
+
+    def __init__(self, sync: CatalogSync):
+        self.sync = sync
+        self.seen: set[str] = set()
+
+    def error(self, message: str) -> None:
+        self.sync.failed += 1
+        if len(self.sync.errors) < MAX_RECORDED_ERRORS:
+            self.sync.errors.append(message)
+
+
+def _upsert_batch(records: list[OpportunityRecord], *, counter: SyncCounter, today: date) -> None:
+    sync = counter.sync
+    incoming: dict[tuple[str, str], dict] = {}
+    for record in records:
+        key = (record.source, record.external_id)
+        fields = _fields(record, today)
+        earlier = incoming.get(key)
+        # The extract lists an opportunity's forecast and its synopsis; the synopsis wins.
+        if earlier and not earlier["is_forecast"] and fields["is_forecast"]:
+            continue
+        incoming[key] = fields
+        counter.seen.add(record.external_id)
+    sources = {source for source, _ in incoming}
+    existing = {
+        (row["source"], row["external_id"]): row
+        for row in Opportunity.objects.filter(
+            source__in=sources, external_id__in=[external_id for _, external_id in incoming]
+        ).values("source", "external_id", "content_hash", *CONTENT_FIELDS)
+    }
+    now = timezone.now()
+    to_write = []
+    for (source, external_id), fields in incoming.items():
+        content_hash = _hash(fields)
+        old = existing.get((source, external_id))
+        if old is None:
+            sync.new += 1
+            changed = []
+        elif old["content_hash"] == content_hash:
+            sync.unchanged += 1
+            continue
+        elif fields["is_forecast"] and not old["is_forecast"]:
+            sync.unchanged += 1  # a stale forecast never replaces the posted synopsis
+            continue
+        else:
+            sync.updated += 1
+            changed = [name for name in CONTENT_FIELDS if old[name] != fields[name]]
+            if fields["status"] in ENDED and old["status"] in OPEN:
+                sync.closed += 1
+        to_write.append(
+            Opportunity(
+                source=source,
+                external_id=external_id,
+                content_hash=content_hash,
+                changed_fields=changed,
+                first_seen_at=now,
+                updated_at=now,
+                **fields,
+            )
+        )
+    if to_write:
+        Opportunity.objects.bulk_create(
+            to_write,
+            update_conflicts=True,
+            unique_fields=["source", "external_id"],
+            update_fields=[*CONTENT_FIELDS, "content_hash", "changed_fields", "updated_at"],
+        )
+
+
+def catalog_upsert(*, records: Iterable[OpportunityRecord | Exception], counter: SyncCounter, today: date) -> None:
+    """Insert new opportunities and update changed ones, a batch (one transaction) at a time.
+
+    When the source breaks off midway, what it had already sent is written before the error
+    goes up, so a partial sync keeps its partial results.
+    """
+    batch: list[OpportunityRecord] = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            _upsert_batch(batch, counter=counter, today=today)
+        batch.clear()
+
+    try:
+        for item in records:
+            if isinstance(item, Exception):
+                counter.error(str(item))
+            elif not item.external_id or not item.title:
+                counter.error(f"record {item.external_id or '?'}: no id or title")
+            else:
+                batch.append(item)
+                if len(batch) >= BATCH_SIZE:
+                    flush()
+    finally:
+        if batch:
+            flush()
+
+
+def catalog_close_expired(*, today: date, source: str | None = None) -> int:
+    """Open opportunities whose close date has passed become closed."""
+    opportunities = Opportunity.objects.filter(status__in=OPEN, close_date__lt=today)
+    if source:
+        opportunities = opportunities.filter(source=source)
+    return opportunities.update(status=OpportunityStatus.CLOSED, changed_fields=["status"], updated_at=timezone.now())
+
+
+def _finish(sync: CatalogSync, *, error: str = "") -> CatalogSync:
+    if error:
+        sync.error_message = error
+        sync.status = (
+            SearchRunStatus.PARTIAL if (sync.new or sync.updated or sync.unchanged) else SearchRunStatus.FAILED
+        )
+    elif sync.failed:
+        sync.status = SearchRunStatus.PARTIAL
+        sync.error_message = f"{sync.failed} record(s) could not be read."
+    else:
+        sync.status = SearchRunStatus.SUCCESS
+    sync.finished_at = timezone.now()
+    sync.save()
+    return sync
+
+
+def _run(*, label: str, source: str, records: Iterable, today: date | None, on_complete=None) -> CatalogSync:
+    today = today or timezone.localdate()
+    sync = CatalogSync.objects.create(source=label)
+    counter = SyncCounter(sync)
+    try:
+        catalog_upsert(records=records, counter=counter, today=today)
+        if on_complete:
+            sync.closed += on_complete(counter)
+        sync.closed += catalog_close_expired(today=today, source=source)
+    except (grantsgov.GrantsGovError, grantsgov_xml.ExtractError) as exc:
+        return _finish(sync, error=str(exc))
+    except Exception as exc:  # the row must never stay IN_PROGRESS
+        logger.exception("catalog sync %s failed", sync.pk)
+        _finish(sync, error=f"Unexpected error: {exc.__class__.__name__}: {exc}")
+        raise
+    return _finish(sync)
+
+
+def catalog_sync_xml(*, path: Path | str, today: date | None = None) -> CatalogSync:
+    """Import a Grants.gov XML extract (zip or XML), streamed."""
+    records = grantsgov_xml.iter_extract(path)
+    return _run(label="grantsgov-xml", source=OpportunitySource.GRANTSGOV, records=records, today=today)
+
+
+def catalog_sync_demo(*, today: date | None = None) -> CatalogSync:
+    """Load the bundled sample catalog, its dates moved so that it always looks current."""
+    today = today or timezone.localdate()
+    records = demo.iter_demo_records(today=today)
+    return _run(label="demo", source=OpportunitySource.DEMO, records=records, today=today)
+
+
+def catalog_sync_api(*, client: grantsgov.GrantsGovClient | None = None, today: date | None = None) -> CatalogSync:
+    """Page through every forecasted and posted opportunity on Grants.gov and fetch each one."""
+    client = client or grantsgov.GrantsGovClient()
+    failures: list[str] = []
+
+    def records() -> Iterator[OpportunityRecord | Exception]:
+        for hit in client.iter_hits(statuses=grantsgov.OPEN_STATUSES):
+            try:
+                detail = client.fetch(str(hit["id"]))
+            except grantsgov.GrantsGovError as exc:
+                failures.append(str(hit.get("id")))
+                yield grantsgov.GrantsGovError(f"opportunity {hit.get('id')}: {exc}")
+                continue
+            yield grantsgov.record_from_detail(detail) if detail else grantsgov.record_from_hit(hit)
+
+    def close_unlisted(counter: SyncCounter) -> int:
+        # Only a complete listing tells us what Grants.gov no longer lists as open.
+        listed = counter.seen | set(failures)
+        gone = Opportunity.objects.filter(source=OpportunitySource.GRANTSGOV, status__in=OPEN).exclude(
+            external_id__in=listed
+        )
+        return gone.update(status=OpportunityStatus.CLOSED, changed_fields=["status"], updated_at=timezone.now())
+
+    sync = _run(
+        label="grantsgov-api",
+        source=OpportunitySource.GRANTSGOV,
+        records=records(),
+        today=today,
+        on_complete=close_unlisted,
+    )
+    sync.api_calls = client.calls
+    sync.save(update_fields=["api_calls"])
+    return sync

@@ -1,0 +1,140 @@
+"""The Grants.gov XML extract (``GrantsDBExtract{YYYYMMDD}v2.zip`` or the XML inside it).
+
+The file holds every opportunity ever posted (80,000+, hundreds of MB unzipped), so it is read
+as a stream: each record element is turned into a record and then cleared, and memory stays flat
+whatever the size of the file.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+from xml.etree.ElementTree import Element, iterparse
+
+from grants.sources.normalize import (
+    OpportunityRecord,
+    close_date_split,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_money,
+    sanitize_html,
+)
+
+SOURCE = "grantsgov"
+SYNOPSIS = "OpportunitySynopsisDetail_1_0"
+FORECAST = "OpportunityForecastDetail_1_0"
+REPEATED = {"FundingInstrumentType", "CategoryOfFundingActivity", "CFDANumbers", "EligibleApplicants"}
+OPPORTUNITY_URL = "https://www.grants.gov/search-results-detail/{id}"
+
+
+class ExtractError(Exception):
+    """The file is not a readable Grants.gov extract."""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+@contextmanager
+def _open_extract(path: Path) -> Iterator[IO[bytes]]:
+    if not path.exists():
+        raise ExtractError(f"{path}: no such file")
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.lower().endswith(".xml")]
+            if not names:
+                raise ExtractError(f"{path}: the archive holds no XML file")
+            with archive.open(names[0]) as stream:
+                yield stream
+    else:
+        with path.open("rb") as stream:
+            yield stream
+
+
+def _fields(element: Element) -> dict:
+    values: dict = {name: [] for name in REPEATED}
+    for child in element:
+        name = _local(child.tag)
+        text = (child.text or "").strip()
+        if name in REPEATED:
+            if text:
+                values[name].append(text)
+        else:
+            values[name] = text
+    return values
+
+
+def record_from_fields(values: dict, *, is_forecast: bool, source: str = SOURCE) -> OpportunityRecord:
+    if is_forecast:
+        raw_close = parse_date(values.get("EstimatedSynopsisCloseDate"))
+        close_text = values.get("EstimatedSynopsisCloseDateExplanation", "")
+        post = parse_date(values.get("PostDate")) or parse_date(values.get("EstimatedSynopsisPostDate"))
+    else:
+        raw_close = parse_date(values.get("CloseDate"))
+        close_text = values.get("CloseDateExplanation", "")
+        post = parse_date(values.get("PostDate"))
+    close_date, rolling = close_date_split(raw_close)
+    opportunity_id = values.get("OpportunityID", "")
+    return OpportunityRecord(
+        source=source,
+        external_id=opportunity_id,
+        title=values.get("OpportunityTitle", ""),
+        number=values.get("OpportunityNumber", ""),
+        agency_code=values.get("AgencyCode", ""),
+        agency_name=values.get("AgencyName", ""),
+        is_forecast=is_forecast,
+        description_html=sanitize_html(values.get("Description")),
+        categories=values["CategoryOfFundingActivity"],
+        funding_instruments=values["FundingInstrumentType"],
+        eligible_applicants=values["EligibleApplicants"],
+        eligibility_text=values.get("AdditionalInformationOnEligibility", ""),
+        cfda_numbers=values["CFDANumbers"],
+        post_date=post,
+        close_date=close_date,
+        close_date_text=close_text,
+        is_rolling=rolling,
+        archive_date=parse_date(values.get("ArchiveDate")),
+        award_ceiling=parse_money(values.get("AwardCeiling")),
+        award_floor=parse_money(values.get("AwardFloor")),
+        estimated_total_funding=parse_money(values.get("EstimatedTotalProgramFunding")),
+        expected_awards=parse_int(values.get("ExpectedNumberOfAwards")),
+        cost_sharing=parse_bool(values.get("CostSharingOrMatchingRequirement")),
+        url=values.get("AdditionalInformationURL") or OPPORTUNITY_URL.format(id=opportunity_id),
+        contact_email=values.get("GrantorContactEmail", ""),
+        last_updated=parse_date(values.get("LastUpdatedDate")),
+    )
+
+
+def iter_extract(path: Path | str, *, source: str = SOURCE) -> Iterator[OpportunityRecord | Exception]:
+    """Each record of the extract in file order; a record that cannot be read yields its error."""
+    path = Path(path)
+    with _open_extract(path) as stream:
+        root = None
+        try:
+            for event, element in iterparse(stream, events=("start", "end")):
+                if root is None:
+                    root = element
+                    if _local(root.tag) != "Grants":
+                        raise ExtractError(f"{path.name}: not a Grants.gov extract (root <{_local(root.tag)}>)")
+                    continue
+                if event != "end":
+                    continue
+                kind = _local(element.tag)
+                if kind not in (SYNOPSIS, FORECAST):
+                    continue
+                try:
+                    values = _fields(element)
+                    if not values.get("OpportunityID") or not values.get("OpportunityTitle"):
+                        raise ExtractError("a record without OpportunityID or OpportunityTitle")
+                    yield record_from_fields(values, is_forecast=kind == FORECAST, source=source)
+                except ExtractError as exc:
+                    yield exc
+                # Drop what was parsed so far: the tree would otherwise grow to the whole file.
+                element.clear()
+                root.clear()
+        except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
+            raise ExtractError(f"{path.name}: malformed XML ({exc})")
