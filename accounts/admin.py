@@ -4,7 +4,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts import services
 from accounts.models import AuditAction, AuditEntry, User, UserSettings
@@ -63,7 +65,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_filter = [AccountStateFilter, "subscription_tier", "subscription_status", "is_active", "is_staff"]
     search_fields = ["email", "full_name", "company_name", "auth0_id"]
-    readonly_fields = ["auth0_id", "last_login", "date_joined", "updated_at", "deactivated_at"]
+    readonly_fields = ["auth0_id", "last_login", "date_joined", "updated_at", "deactivated_at", "billing_subscription"]
     actions = ["reset_usage", "deactivate", "reactivate", "export_data"]
     fieldsets = [
         (None, {"fields": ["email", "password", "auth0_id"]}),
@@ -72,6 +74,7 @@ class UserAdmin(DjangoUserAdmin):
             "Plan and usage",
             {
                 "fields": [
+                    "billing_subscription",
                     "subscription_tier",
                     "subscription_status",
                     ("searches_used", "searches_limit"),
@@ -93,6 +96,24 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="Applications", ordering="applications_used")
     def applications_usage(self, obj: User) -> str:
         return f"{obj.applications_used}/{obj.applications_limit}"
+
+    @admin.display(description="Subscription")
+    def billing_subscription(self, obj: User) -> str:
+        # The reverse accessor, not an import: billing builds on accounts, never the other way.
+        # Limit overrides that survive Stripe syncs are set on the subscription's own page.
+        subscription = getattr(obj, "subscription", None) if obj.pk else None
+        if subscription is None:
+            if not obj.pk:
+                return "None"
+            url = reverse("admin:billing_subscription_add") + f"?user={obj.pk}"
+            return format_html('None (free plan). <a href="{}">Add one to override limits</a>', url)
+        url = reverse("admin:billing_subscription_change", args=[subscription.pk])
+        period_end = (
+            f", period ends {subscription.current_period_end:%Y-%m-%d}" if subscription.current_period_end else ""
+        )
+        return format_html(
+            '<a href="{}">{} ({}{})</a>', url, subscription.plan_name, subscription.get_status_display(), period_end
+        )
 
     def _audit_each(self, request, queryset, action: str, detail: str) -> None:
         for user in queryset:
