@@ -1,0 +1,183 @@
+"""Auth0 sign-in end to end against the fake tenant on 127.0.0.1."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from social_django.models import UserSocialAuth
+
+from accounts.models import SYSTEM_USER_EMAIL, SubscriptionTier, User
+from applications.models import ApplicationHistory
+from tests.accounts.conftest import auth0_sign_in, signed_in_user_id
+from tests.factories import ApplicationHistoryFactory, GrantFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages_on_login_page(client) -> str:
+    return client.get("/accounts/login/").content.decode()
+
+
+def test_it_creates_a_user_with_the_auth0_id_at_first_sign_in(client, auth0):
+    auth0.next_identity(sub="auth0|abc123", email="new.person@example.com", name="New Person")
+
+    response = auth0_sign_in(client)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    user = User.objects.get(email="new.person@example.com")
+    assert user.auth0_id == "auth0|abc123"
+    assert user.full_name == "New Person"
+    assert user.last_login is not None
+    assert not user.has_usable_password()
+    assert (user.subscription_tier, user.searches_limit, user.applications_limit) == (SubscriptionTier.FREE, 5, 1)
+    assert UserSocialAuth.objects.get(user=user).uid == "auth0|abc123"
+    assert signed_in_user_id(client) == str(user.pk)
+    assert auth0.requests == [("GET", "/authorize"), ("POST", "/oauth/token"), ("GET", "/.well-known/jwks.json")]
+
+
+def test_it_reuses_the_user_at_a_second_sign_in(client, auth0):
+    auth0_sign_in(client)
+    first = User.objects.get(auth0_id="auth0|abc123")
+    client.post("/accounts/logout/")
+    auth0.next_identity(name="Renamed Person")
+
+    auth0_sign_in(client)
+
+    assert User.objects.count() == 1
+    assert signed_in_user_id(client) == str(first.pk)
+    first.refresh_from_db()
+    assert first.full_name == "Renamed Person"
+    assert UserSocialAuth.objects.filter(user=first).count() == 1
+
+
+@pytest.mark.parametrize(
+    "token_style", ["wrong_audience", "wrong_issuer", "expired", "unknown_kid", "alg_none", "alg_hs256"]
+)
+def test_it_refuses_a_bad_id_token_and_signs_nobody_in(client, auth0, token_style):
+    # The identity already has an account: a bad token must not open it either.
+    existing = UserFactory(email="new.person@example.com", auth0_id="auth0|abc123")
+    auth0.token_style = token_style
+
+    response = auth0_sign_in(client)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_user_id(client) is None
+    assert list(User.objects.values_list("pk", flat=True)) == [existing.pk]
+    assert not UserSocialAuth.objects.exists()
+    assert "You have not been signed in" in _messages_on_login_page(client)
+
+
+def test_it_refuses_a_forged_state_and_signs_nobody_in(client, auth0):
+    response = auth0_sign_in(client, forge_state=True)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_user_id(client) is None
+    assert not User.objects.exists()
+    assert "did not match a sign-in started here" in _messages_on_login_page(client)
+
+
+@pytest.mark.parametrize("verified_claim", [{"email_verified": False}, {"email_verified": "true"}, {}])
+def test_it_never_links_an_unverified_email_to_an_existing_account(client, auth0, user, verified_claim):
+    identity = {"sub": "auth0|attacker", "email": user.email.upper(), **verified_claim}
+    auth0.next_identity(**identity)
+    if not verified_claim:
+        auth0.identity.pop("email_verified")
+
+    response = auth0_sign_in(client)
+
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_user_id(client) is None
+    user.refresh_from_db()
+    assert user.auth0_id is None
+    assert User.objects.count() == 1
+    assert not UserSocialAuth.objects.exists()
+    assert "Verify your e-mail address with Auth0" in _messages_on_login_page(client)
+
+
+def test_it_links_a_verified_legacy_owner_and_gives_them_their_legacy_history(client, auth0):
+    system = UserFactory(email=SYSTEM_USER_EMAIL, is_active=False)
+    legacy_grant = GrantFactory(user=system)
+    owner = UserFactory(email="legacy.owner@example.com", auth0_id=None)
+    theirs = [
+        ApplicationHistoryFactory(user=system, grant=legacy_grant, user_id_old=" Legacy.Owner@Example.com "),
+        ApplicationHistoryFactory(user=system, grant=legacy_grant, user_id_old="legacy.owner@example.com"),
+    ]
+    not_theirs = [
+        ApplicationHistoryFactory(user=system, grant=legacy_grant, user_id_old="default_user"),
+        ApplicationHistoryFactory(user=system, grant=legacy_grant, user_id_old="legacy.owner"),
+        ApplicationHistoryFactory(user=system, grant=legacy_grant, user_id_old="legacy.owner@example.com.au"),
+    ]
+    auth0.next_identity(sub="google-oauth2|42", email="Legacy.Owner@example.com", email_verified=True)
+
+    response = auth0_sign_in(client)
+
+    assert response["Location"] == "/"
+    owner.refresh_from_db()
+    assert owner.auth0_id == "google-oauth2|42"
+    assert signed_in_user_id(client) == str(owner.pk)
+    assert User.objects.filter(email__iexact="legacy.owner@example.com").count() == 1
+    assert set(ApplicationHistory.objects.filter(user=owner).values_list("pk", flat=True)) == {h.pk for h in theirs}
+    assert set(ApplicationHistory.objects.filter(user=system).values_list("pk", flat=True)) == {
+        h.pk for h in not_theirs
+    }
+
+
+def test_it_refuses_an_account_already_linked_to_another_auth0_login(client, auth0):
+    existing = UserFactory(email="new.person@example.com", auth0_id="auth0|original")
+    auth0.next_identity(sub="auth0|someone-else", email="new.person@example.com", email_verified=True)
+
+    auth0_sign_in(client)
+
+    assert signed_in_user_id(client) is None
+    existing.refresh_from_db()
+    assert existing.auth0_id == "auth0|original"
+    assert "already signs in with a different Auth0 login" in _messages_on_login_page(client)
+
+
+def test_it_refuses_a_closed_account(client, auth0):
+    UserFactory(email="new.person@example.com", auth0_id="auth0|abc123", is_active=False)
+
+    auth0_sign_in(client)
+
+    assert signed_in_user_id(client) is None
+    assert "This account is closed" in _messages_on_login_page(client)
+
+
+@pytest.mark.parametrize(
+    ("asked", "landed"),
+    [("/accounts/", "/accounts/"), ("https://evil.example.com/steal", "/"), ("//evil.example.com/x", "/")],
+)
+def test_it_follows_next_only_within_the_site(client, auth0, asked, landed):
+    response = auth0_sign_in(client, next_url=asked)
+
+    assert response["Location"] == landed
+
+
+def test_it_gives_a_new_session_key_at_sign_in(client, auth0):
+    client.get("/accounts/login/")
+    session = client.session
+    session["planted"] = "by an attacker"
+    session.save()
+    before = session.session_key
+    client.cookies["sessionid"] = before
+
+    auth0_sign_in(client)
+
+    assert signed_in_user_id(client) is not None
+    assert client.session.session_key != before
+
+
+def test_it_signs_out_through_auth0s_logout_endpoint(client, auth0):
+    auth0_sign_in(client)
+
+    response = client.post("/accounts/logout/")
+
+    target = urlparse(response["Location"])
+    assert f"{target.scheme}://{target.netloc}" == auth0.base_url
+    assert target.path == "/v2/logout"
+    assert parse_qs(target.query) == {"client_id": ["fake-client-id"], "returnTo": ["http://testserver/"]}
+    assert signed_in_user_id(client) is None
