@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from profiles import selectors, services
 from profiles.forms import BusinessProfileForm
@@ -56,5 +56,5 @@ def business_profile_put(request, payload: BusinessProfileIn):
     )
     if not form.is_valid():
         errors = {field: [str(message) for message in messages] for field, messages in form.errors.items()}
-        return 422, {"detail": "The profile is not valid.", "errors": errors}
+        return Status(422, {"detail": "The profile is not valid.", "errors": errors})
     return services.profile_save(user=request.user, data=form.cleaned_data)
