@@ -6,7 +6,12 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self):
+        from accounts.registry import owner_models
         from billing import stripe_client, webhooks
+        from billing.models import BillingNotice, Subscription
 
         stripe_client.configure()
         webhooks.connect()
+        # What "Download my data" exports and the account purge erases (accounts.registry).
+        owner_models.register(Subscription, owner="user")
+        owner_models.register(BillingNotice, owner="user")
