@@ -1,13 +1,100 @@
+from __future__ import annotations
+
 from django.contrib import admin
 
-from billing.models import Subscription
+from billing.models import BillingNotice, Subscription
+from billing.services import subscription_limits_override
 
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["user", "plan_name", "status", "current_period_end", "cancel_at_period_end"]
+    list_display = [
+        "user",
+        "plan_name",
+        "status",
+        "current_period_end",
+        "cancel_at_period_end",
+        "limits",
+        "has_override",
+    ]
     list_filter = ["plan_name", "status", "cancel_at_period_end"]
     search_fields = ["user__email", "stripe_customer_id", "stripe_subscription_id"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
-    readonly_fields = ["stripe_customer_id", "stripe_subscription_id", "created_at", "updated_at"]
+    readonly_fields = [
+        "stripe_customer_id",
+        "stripe_subscription_id",
+        "plan_name",
+        "amount",
+        "currency",
+        "status",
+        "current_period_start",
+        "current_period_end",
+        "searches_remaining",
+        "applications_remaining",
+        "auto_renew",
+        "cancel_at_period_end",
+        "canceled_at",
+        "last_event_at",
+        "limits",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["user", "plan_name", "status", "limits"]}),
+        (
+            "Staff override of the plan's limits (kept through every Stripe sync; empty = the plan's)",
+            {"fields": ["searches_limit_override", "applications_limit_override"]},
+        ),
+        (
+            "From Stripe (read-only: Stripe's webhooks keep these)",
+            {
+                "fields": [
+                    "stripe_customer_id",
+                    "stripe_subscription_id",
+                    ("amount", "currency"),
+                    ("current_period_start", "current_period_end"),
+                    ("searches_remaining", "applications_remaining"),
+                    ("auto_renew", "cancel_at_period_end", "canceled_at"),
+                    "last_event_at",
+                ]
+            },
+        ),
+        ("Dates", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The user is chosen once, when staff create a row to override a free user's limits.
+        return [*self.readonly_fields, "user"] if obj else self.readonly_fields
+
+    @admin.display(description="User's limits (searches / applications)")
+    def limits(self, obj: Subscription) -> str:
+        if not obj.user_id:
+            return "-"
+        return f"{obj.user.searches_limit} / {obj.user.applications_limit}"
+
+    @admin.display(description="Override", boolean=True)
+    def has_override(self, obj: Subscription) -> bool:
+        return obj.searches_limit_override is not None or obj.applications_limit_override is not None
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The same path as everything else: the service recomputes the user's limits.
+        subscription_limits_override(
+            subscription=obj,
+            searches_limit=obj.searches_limit_override,
+            applications_limit=obj.applications_limit_override,
+        )
+
+
+@admin.register(BillingNotice)
+class BillingNoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "key", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "key"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["user", "kind", "key", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False
