@@ -84,3 +84,28 @@ class OwnerModelRegistry:
 
 
 owner_models = OwnerModelRegistry()
+
+
+def owner_models_missing(all_models, user_model) -> list[str]:
+    """Labels of models that hold a user's data (a link to the user or to another owner model,
+    followed transitively) yet are neither registered nor listed in ``NOT_OWNER_DATA``."""
+    registered = {entry.label for entry in owner_models}
+    linked = {user_model._meta.label_lower} | registered
+    missing: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for model in all_models:
+            label = model._meta.label_lower
+            if label in linked or label in missing or label in NOT_OWNER_DATA:
+                continue
+            targets = {
+                field.related_model._meta.label_lower
+                for field in model._meta.concrete_fields
+                if field.is_relation and field.related_model is not None
+            }
+            if targets & linked:
+                missing.add(label)
+                linked.add(label)
+                changed = True
+    return sorted(missing - registered)

@@ -7,9 +7,22 @@ class GrantsConfig(AppConfig):
 
     def ready(self):
         from accounts.registry import owner_models
-        from grants.models import Analysis, Grant, SavedGrant, SearchRun
+        from grants.models import (
+            AlertDigest,
+            AlertedOpportunity,
+            Analysis,
+            DeadlineReminder,
+            Grant,
+            SavedGrant,
+            SavedSearch,
+            SearchRun,
+        )
 
         owner_models.register(Grant, owner="user")
         owner_models.register(Analysis, owner="grant__user")
         owner_models.register(SearchRun, owner="user")
         owner_models.register(SavedGrant, owner="user_settings__user")
+        owner_models.register(SavedSearch, owner="user")
+        owner_models.register(AlertDigest, owner="saved_search__user")
+        owner_models.register(AlertedOpportunity, owner="saved_search__user")
+        owner_models.register(DeadlineReminder, owner="grant__user")
