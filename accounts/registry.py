@@ -47,7 +47,8 @@ class OwnerModel:
         return self.model._meta.label_lower
 
     def rows_of(self, user) -> QuerySet:
-        return self.model._default_manager.filter(**{self.owner: user})
+        """The rows ``user`` (a user or a user's primary key) owns."""
+        return self.model._default_manager.filter(**{self.owner: getattr(user, "pk", user)})
 
     def file_names_of(self, user) -> list[str]:
         if self.files is None:
