@@ -71,13 +71,15 @@ class AuditedAdminSite(AdminSite):
             if target_user is not None:
                 action = _audited_action(request, response, meaning)
                 if action is not None:
+                    erased = action == AuditAction.DELETE and obj == target_user
                     services.audit_record(
                         request=request,
                         action=action,
-                        target_user=target_user if action != AuditAction.DELETE or obj.pk != target_user.pk else None,
+                        # An erased user leaves no name behind, in the audit trail either.
+                        target_user=None if erased else target_user,
                         object_type=model_admin.model._meta.label_lower,
                         object_id=object_id,
-                        object_repr=str(obj),
+                        object_repr=f"deleted user #{obj.pk}" if erased else str(obj),
                     )
             return response
 
