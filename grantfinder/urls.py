@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/auth/", include("accounts.social_urls")),
     path("profile/", include("profiles.urls")),
     path("billing/", include("billing.urls")),
+    path("", include("grants.urls")),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.fields import LegacyJSONField
 from accounts.models import UserSettings, choices_check
+from grants.criteria import SearchCriteria
 
 HIGH_PRIORITY_SCORE = 0.7
 
@@ -310,6 +311,10 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def summary(self) -> str:
+        return SearchCriteria.from_dict(self.criteria).summary()
 
 
 class AlertDigest(models.Model):

@@ -1,0 +1,61 @@
+"""What a grant seeker searches for: the same criteria for search runs, saved searches and the API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+CATEGORY_LABELS = {
+    "ACA": "Affordable Care Act", "AG": "Agriculture", "AR": "Arts", "BC": "Business and Commerce",
+    "CD": "Community Development", "CP": "Consumer Protection", "DPR": "Disaster Prevention and Relief",
+    "ED": "Education", "ELT": "Employment, Labor and Training", "EN": "Energy", "ENV": "Environment",
+    "FN": "Food and Nutrition", "HL": "Health", "HO": "Housing", "HU": "Humanities",
+    "IIJ": "Infrastructure Investment and Jobs Act", "IS": "Information and Statistics",
+    "ISS": "Income Security and Social Services", "LJL": "Law, Justice and Legal Services",
+    "NR": "Natural Resources", "OZ": "Opportunity Zone Benefits", "RA": "Recovery Act",
+    "RD": "Regional Development", "ST": "Science and Technology", "T": "Transportation",
+    "EIC": "Energy Infrastructure and Critical Mineral and Materials", "RT": "Recreation and Tourism",
+    "O": "Other",
+}  # fmt: skip
+ELIGIBILITY_LABELS = {
+    "00": "State governments", "01": "County governments", "02": "City or township governments",
+    "04": "Special district governments", "05": "Independent school districts",
+    "06": "Public and state institutions of higher education", "07": "Federally recognized tribes",
+    "08": "Public and Indian housing authorities", "11": "Other tribal organisations",
+    "12": "Nonprofits with 501(c)(3) status", "13": "Nonprofits without 501(c)(3) status",
+    "20": "Private institutions of higher education", "21": "Individuals",
+    "22": "For-profit organisations (not small businesses)", "23": "Small businesses", "25": "Others",
+    "99": "Unrestricted",
+}  # fmt: skip
+
+
+@dataclass
+class SearchCriteria:
+    keywords: str = ""
+    categories: list[str] = field(default_factory=list)
+    eligibility: list[str] = field(default_factory=list)
+    amount_min: int | None = None
+    amount_max: int | None = None
+    deadline_within_days: int | None = None
+    include_forecasts: bool = True
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> SearchCriteria:
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in (data or {}).items() if key in known})
+
+    def summary(self) -> str:
+        parts = []
+        if self.keywords:
+            parts.append(f'"{self.keywords}"')
+        if self.categories:
+            parts.append(", ".join(CATEGORY_LABELS.get(c, c) for c in self.categories))
+        if self.eligibility:
+            parts.append("for " + ", ".join(ELIGIBILITY_LABELS.get(c, c) for c in self.eligibility))
+        if self.amount_min or self.amount_max:
+            parts.append(f"${self.amount_min or 0:,}–{f'${self.amount_max:,}' if self.amount_max else 'any'}")
+        if self.deadline_within_days:
+            parts.append(f"closing within {self.deadline_within_days} days")
+        return "; ".join(parts) or "All open opportunities"

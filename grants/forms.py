@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django import forms
+
+from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, SearchCriteria
+from grants.models import GrantStatus
+from grants.scoring import ORGANIZATION_ELIGIBILITY, SECTOR_CATEGORIES
+
+DEADLINE_WINDOWS = [("", "Any time"), ("14", "Next 14 days"), ("30", "Next 30 days"), ("60", "Next 60 days")]
+DEADLINE_WINDOWS += [("90", "Next 90 days"), ("180", "Next 6 months")]
+SORTS = {
+    "score": "Best match",
+    "deadline": "Deadline (soonest)",
+    "amount": "Amount (largest)",
+    "newest": "Newest",
+}
+MAX_AMOUNT = 10**12
+
+
+class SearchForm(forms.Form):
+    keywords = forms.CharField(
+        max_length=200, required=False, help_text='For example: rural broadband "digital literacy"'
+    )
+    categories = forms.MultipleChoiceField(choices=sorted(CATEGORY_LABELS.items(), key=lambda c: c[1]), required=False)
+    eligibility = forms.MultipleChoiceField(
+        choices=list(ELIGIBILITY_LABELS.items()), required=False, label="Eligible applicants"
+    )
+    amount_min = forms.IntegerField(min_value=0, max_value=MAX_AMOUNT, required=False, label="Award at least ($)")
+    amount_max = forms.IntegerField(min_value=0, max_value=MAX_AMOUNT, required=False, label="Award at most ($)")
+    deadline_within_days = forms.TypedChoiceField(
+        choices=DEADLINE_WINDOWS, coerce=int, empty_value=None, required=False, label="Deadline"
+    )
+    include_forecasts = forms.BooleanField(required=False, initial=True, label="Include forecasted opportunities")
+    save_as = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Save this search as (optional)",
+        help_text="Saved searches e-mail you new matches, at most once a day.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("amount_max", "The maximum must be at least the minimum.")
+        return data
+
+    def criteria(self) -> SearchCriteria:
+        data = self.cleaned_data
+        return SearchCriteria(
+            keywords=data["keywords"].strip(),
+            categories=data["categories"],
+            eligibility=data["eligibility"],
+            amount_min=data["amount_min"],
+            amount_max=data["amount_max"],
+            deadline_within_days=data["deadline_within_days"],
+            include_forecasts=data["include_forecasts"],
+        )
+
+    @staticmethod
+    def initial_from_profile(profile) -> dict:
+        """Defaults from the business profile: its sectors' categories and its eligibility codes."""
+        initial = {"include_forecasts": True}
+        if profile is None:
+            return initial
+        categories = set()
+        for sector in profile.target_sectors or ():
+            categories |= SECTOR_CATEGORIES.get(str(sector).strip().lower(), (set(), ()))[0]
+        if categories:
+            initial["categories"] = sorted(categories)
+        if profile.organization_type in ORGANIZATION_ELIGIBILITY:
+            initial["eligibility"] = sorted(ORGANIZATION_ELIGIBILITY[profile.organization_type])
+        return initial
+
+
+class GrantFilterForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False, label="Text")
+    category = forms.ChoiceField(
+        choices=[("", "Any category"), *sorted(CATEGORY_LABELS.items(), key=lambda c: c[1])], required=False
+    )
+    min_score = forms.FloatField(min_value=0, max_value=1, required=False, label="Minimum score (0–1)")
+    deadline_within = forms.TypedChoiceField(
+        choices=DEADLINE_WINDOWS, coerce=int, empty_value=None, required=False, label="Deadline"
+    )
+    status = forms.ChoiceField(choices=[("", "Any status"), *GrantStatus.choices], required=False)
+    saved = forms.BooleanField(required=False, label="Saved only")
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+
+
+class BulkSaveForm(forms.Form):
+    grant_ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any integer is accepted here; ownership is checked against the user's grants.
+        self.fields["grant_ids"].valid_value = lambda value: str(value).isdigit()

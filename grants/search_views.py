@@ -1,0 +1,126 @@
+"""Search pages: the search form, run history with live progress, saved searches, unsubscribe."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from grants.criteria import SearchCriteria
+from grants.forms import SearchForm
+from grants.models import SavedSearch, SearchRun, SearchRunStatus
+from grants.services.saving import SavedSearchLimitReached, saved_search_create
+from grants.services.search_runs import search_run_start, search_runs_fail_stale
+from profiles.selectors import profile_for_user
+
+
+def _get_run_for_user(request, pk: int) -> SearchRun:
+    return get_object_or_404(SearchRun, user=request.user, pk=pk)
+
+
+def _get_saved_search_for_user(request, pk: int) -> SavedSearch:
+    return get_object_or_404(SavedSearch, user=request.user, pk=pk)
+
+
+@login_required
+def search(request):
+    profile = profile_for_user(user=request.user)
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if form.is_valid():
+            criteria = form.criteria()
+            name = form.cleaned_data["save_as"].strip()
+            if name:
+                try:
+                    saved_search_create(user=request.user, name=name, criteria=criteria)
+                except SavedSearchLimitReached as exc:
+                    form.add_error("save_as", str(exc))
+                    return render(request, "grants/search.html", {"form": form, "profile": profile}, status=400)
+            run = search_run_start(user=request.user, criteria=criteria)  # 402 page if the allowance is spent
+            if name:
+                messages.success(request, f'Search saved as "{name}": new matches will be e-mailed to you.')
+            return redirect("grants:run_detail", pk=run.pk)
+        return render(request, "grants/search.html", {"form": form, "profile": profile}, status=400)
+    saved_pk = request.GET.get("saved")
+    if saved_pk and saved_pk.isdigit():
+        initial = SearchCriteria.from_dict(_get_saved_search_for_user(request, int(saved_pk)).criteria).as_dict()
+    else:
+        initial = SearchForm.initial_from_profile(profile)
+    return render(request, "grants/search.html", {"form": SearchForm(initial=initial), "profile": profile})
+
+
+@login_required
+def run_list(request):
+    search_runs_fail_stale()
+    runs = SearchRun.objects.filter(user=request.user).order_by("-timestamp", "-id")
+    page = Paginator(runs, 25).get_page(request.GET.get("page"))
+    return render(request, "grants/runs.html", {"page": page})
+
+
+def _run_status(run: SearchRun) -> dict:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "finished": run.status != SearchRunStatus.IN_PROGRESS,
+        "grants_found": run.grants_found,
+        "high_priority": run.high_priority,
+        "new_grants": (run.error_details or {}).get("new_grants"),
+        "duration_seconds": run.duration_seconds,
+        "api_calls_made": run.api_calls_made,
+        "sources_searched": run.sources_searched,
+        "error_message": run.error_message,
+    }
+
+
+@login_required
+def run_detail(request, pk: int):
+    run = _get_run_for_user(request, pk)
+    criteria = SearchCriteria.from_dict(run.search_filters)
+    return render(request, "grants/run_detail.html", {"run": run, "criteria": criteria, "status": _run_status(run)})
+
+
+@never_cache
+@login_required
+def run_status(request, pk: int):
+    """Polled by static/js/search-run-progress.js while the run is in progress."""
+    return JsonResponse(_run_status(_get_run_for_user(request, pk)))
+
+
+@login_required
+def saved_search_list(request):
+    searches = SavedSearch.objects.filter(user=request.user).order_by("name")
+    return render(request, "grants/saved_searches.html", {"searches": searches})
+
+
+@login_required
+@require_POST
+def saved_search_toggle(request, pk: int):
+    saved = _get_saved_search_for_user(request, pk)
+    saved.alerts_enabled = not saved.alerts_enabled
+    saved.save(update_fields=["alerts_enabled"])
+    messages.success(request, f'Alerts for "{saved.name}" are {"on" if saved.alerts_enabled else "off"}.')
+    return redirect("grants:saved_searches")
+
+
+@login_required
+@require_POST
+def saved_search_delete(request, pk: int):
+    saved = _get_saved_search_for_user(request, pk)
+    saved.delete()
+    messages.success(request, f'Saved search "{saved.name}" deleted.')
+    return redirect("grants:saved_searches")
+
+
+def alerts_unsubscribe(request, token):
+    """From the link in an alert e-mail: no sign-in needed, the token names one saved search."""
+    saved = get_object_or_404(SavedSearch, unsubscribe_token=token)
+    if request.method == "POST":
+        saved.alerts_enabled = False
+        saved.save(update_fields=["alerts_enabled"])
+        return render(request, "grants/unsubscribed.html", {"saved": saved})
+    return render(request, "grants/unsubscribe.html", {"saved": saved})

@@ -1,0 +1,245 @@
+"""Search runs: find catalog opportunities for a user, score them, keep the new ones as grants."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.functions import Lower, Trim
+from django.utils import timezone
+
+from billing.exceptions import UsageLimitReached
+from billing.services import usage_consume_search, usage_refund_search
+from grants import scoring
+from grants.criteria import SearchCriteria
+from grants.models import Grant, Opportunity, OpportunitySource, SearchRun, SearchRunStatus, SearchRunType
+from grants.selectors import opportunity_facts, opportunity_search, profile_facts
+from grants.services.catalog import SyncCounter, catalog_upsert
+from grants.sources import grantsgov
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["UsageLimitReached", "search_run_start", "search_run_execute", "search_runs_fail_stale"]
+
+MAX_MATCHES = 200
+STALE_AFTER = timedelta(minutes=30)
+# Grants.gov deadlines are 11:59 pm Eastern unless the notice says otherwise.
+DEADLINE_ZONE = ZoneInfo("America/New_York")
+
+
+def search_run_start(*, user, criteria: SearchCriteria, run_type: str = SearchRunType.MANUAL) -> SearchRun:
+    """Take one search from the allowance and queue the run; raises ``UsageLimitReached``."""
+    from grants.tasks import execute_search_run
+
+    with transaction.atomic():
+        usage_consume_search(user=user)
+        run = SearchRun.objects.create(
+            user=user,
+            run_type=run_type,
+            status=SearchRunStatus.IN_PROGRESS,
+            search_query=criteria.keywords,
+            search_filters=criteria.as_dict(),
+            user_triggered=run_type == SearchRunType.MANUAL,
+            grants_found=0,
+            high_priority=0,
+            api_calls_made=0,
+        )
+        transaction.on_commit(lambda: execute_search_run.enqueue(run.pk))
+    return run
+
+
+def _deadline(opportunity: Opportunity) -> datetime | None:
+    if not opportunity.close_date:
+        return None
+    return datetime.combine(opportunity.close_date, clock(23, 59), tzinfo=DEADLINE_ZONE)
+
+
+def _funding_display(opportunity: Opportunity) -> str:
+    floor, ceiling = opportunity.award_floor, opportunity.award_ceiling
+    if floor and ceiling:
+        return f"${floor:,} – ${ceiling:,}"
+    if ceiling:
+        return f"Up to ${ceiling:,}"
+    if floor:
+        return f"From ${floor:,}"
+    return "Not stated"
+
+
+def grant_from_opportunity(*, user, opportunity: Opportunity, card: scoring.ScoreCard, keywords: list[str]) -> Grant:
+    """An unsaved Grant for ``user`` holding the opportunity and its scores."""
+    dims = card.dimensions
+    states = sorted(scoring.states_named(f"{opportunity.title} {opportunity.description_text}"))
+    return Grant(
+        user=user,
+        opportunity=opportunity,
+        title=opportunity.title,
+        description=opportunity.description_text,
+        funding_amount=opportunity.award_ceiling,
+        funding_min=opportunity.award_floor,
+        funding_max=opportunity.award_ceiling,
+        funding_display=_funding_display(opportunity),
+        deadline=_deadline(opportunity),
+        open_date=datetime.combine(opportunity.post_date, clock(0, 0), tzinfo=DEADLINE_ZONE)
+        if opportunity.post_date
+        else None,
+        source_url=opportunity.url,
+        source_name=OpportunitySource(opportunity.source).label,
+        external_id=opportunity.external_id,
+        funder_name=opportunity.agency_name,
+        geographic_scope=", ".join(states) if states else "National",
+        categories=list(opportunity.categories),
+        keywords=keywords,
+        overall_composite_score=card.composite,
+        sector_relevance_score=dims["sector_relevance"].score,
+        geographic_relevance_score=dims["geographic_relevance"].score,
+        operational_alignment_score=dims["operational_alignment"].score,
+        business_logic_alignment_score=dims["business_logic_alignment"].score,
+        feasibility_score=dims["feasibility"].score,
+        strategic_synergy_score=dims["strategic_synergy"].score,
+        score_reasons=card.reasons(),
+    )
+
+
+def _normalised_title() -> Func:
+    """Lower case with runs of white space as one space, as ``_title_key`` does in Python."""
+    return Lower(
+        Trim(
+            Func(F("title"), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField())
+        )
+    )
+
+
+def _title_key(title: str, deadline: datetime | None) -> tuple[str, date | None]:
+    return (" ".join(title.lower().split()), deadline.astimezone(DEADLINE_ZONE).date() if deadline else None)
+
+
+def grants_add_new(*, user, candidates: list[tuple[Opportunity, scoring.ScoreCard]], keywords: list[str]) -> int:
+    """Save the candidates the user does not have yet; a duplicate is the same opportunity, the
+    same source URL, or the same title with the same deadline."""
+    if not candidates:
+        return 0
+    new = [grant_from_opportunity(user=user, opportunity=o, card=c, keywords=keywords) for o, c in candidates]
+    existing = (
+        Grant.objects.filter(user=user)
+        .annotate(title_key=_normalised_title())
+        .filter(
+            Q(opportunity_id__in=[g.opportunity_id for g in new])
+            | Q(source_url__in=[g.source_url for g in new if g.source_url])
+            | Q(title_key__in=[_title_key(g.title, None)[0] for g in new])
+        )
+    )
+    have_opportunities, have_urls, have_titles = set(), set(), set()
+    for opportunity_id, url, title, deadline in existing.values_list(
+        "opportunity_id", "source_url", "title", "deadline"
+    ):
+        have_opportunities.add(opportunity_id)
+        have_urls.add(url)
+        have_titles.add(_title_key(title, deadline))
+    to_create = []
+    for grant in new:
+        key = _title_key(grant.title, grant.deadline)
+        if grant.opportunity_id in have_opportunities or grant.source_url in have_urls or key in have_titles:
+            continue
+        have_opportunities.add(grant.opportunity_id)
+        have_urls.add(grant.source_url)
+        have_titles.add(key)
+        to_create.append(grant)
+    Grant.objects.bulk_create(to_create)
+    return len(to_create)
+
+
+def _live_search(*, criteria: SearchCriteria, today: date) -> tuple[int, list[str]]:
+    """Ask Grants.gov for the keywords and add what the catalog lacks. (API calls, errors)."""
+    client = grantsgov.GrantsGovClient()
+    errors: list[str] = []
+    try:
+        hits = list(client.iter_hits(keyword=criteria.keywords, limit=settings.GRANTSGOV_LIVE_FETCH_LIMIT * 4))
+    except grantsgov.GrantsGovError as exc:
+        return client.calls, [str(exc)]
+    known = set(
+        Opportunity.objects.filter(
+            source=OpportunitySource.GRANTSGOV, external_id__in=[str(h["id"]) for h in hits]
+        ).values_list("external_id", flat=True)
+    )
+    missing = [h for h in hits if str(h["id"]) not in known][: settings.GRANTSGOV_LIVE_FETCH_LIMIT]
+    records = []
+    for hit in missing:
+        try:
+            detail = client.fetch(str(hit["id"]))
+        except grantsgov.GrantsGovError as exc:
+            errors.append(str(exc))
+            continue
+        records.append(grantsgov.record_from_detail(detail) if detail else grantsgov.record_from_hit(hit))
+    from grants.models import CatalogSync
+
+    counter = SyncCounter(CatalogSync(source="search-run"))
+    catalog_upsert(records=records, counter=counter, today=today)
+    return client.calls, errors
+
+
+def search_run_execute(*, run_id: int) -> SearchRun:
+    """Do the work of a queued run; the run always ends SUCCESS, PARTIAL or FAILED."""
+    run = SearchRun.objects.select_related("user").get(pk=run_id)
+    if run.status != SearchRunStatus.IN_PROGRESS:
+        return run
+    started = time.monotonic()
+    criteria = SearchCriteria.from_dict(run.search_filters)
+    today = timezone.localdate()
+    errors: list[str] = []
+    run.sources_searched = 1
+    try:
+        if settings.GRANTSGOV_LIVE_SEARCH and criteria.keywords:
+            run.sources_searched = 2
+            calls, errors = _live_search(criteria=criteria, today=today)
+            run.api_calls_made = calls
+            run.save(update_fields=["sources_searched", "api_calls_made"])
+        profile = profile_facts(run.user)
+        weights = settings.GRANT_SCORE_WEIGHTS
+        scored_at = time.monotonic()
+        candidates = [
+            (
+                opportunity,
+                scoring.score_opportunity(profile, opportunity_facts(opportunity), today=today, weights=weights),
+            )
+            for opportunity in opportunity_search(criteria=criteria, today=today)[:MAX_MATCHES]
+        ]
+        keywords = criteria.keywords.split()
+        with transaction.atomic():
+            added = grants_add_new(user=run.user, candidates=candidates, keywords=keywords)
+        run.processing_time_ms = int((time.monotonic() - scored_at) * 1000)
+        run.grants_found = len(candidates)
+        run.high_priority = sum(1 for _, card in candidates if card.is_high_priority)
+        run.status = SearchRunStatus.PARTIAL if errors else SearchRunStatus.SUCCESS
+        run.error_message = f"Grants.gov could not be searched fully: {errors[0]}" if errors else None
+        run.error_details = {"grantsgov": errors, "new_grants": added} if errors else {"new_grants": added}
+    except Exception as exc:  # the run must never stay IN_PROGRESS
+        logger.exception("search run %s failed", run.pk)
+        run.status = SearchRunStatus.FAILED
+        run.error_message = "The search could not be completed; your search allowance was given back."
+        run.error_details = {"type": exc.__class__.__name__, "detail": str(exc)[:2000], "grantsgov": errors}
+        usage_refund_search(user=run.user)
+    finally:
+        run.duration_seconds = round(time.monotonic() - started, 3)
+        run.save()
+    return run
+
+
+def search_runs_fail_stale(*, now: datetime | None = None) -> int:
+    """Runs whose worker died mid-way are marked failed (and refunded) instead of spinning forever."""
+    now = now or timezone.now()
+    stale = list(SearchRun.objects.filter(status=SearchRunStatus.IN_PROGRESS, timestamp__lt=now - STALE_AFTER))
+    for run in stale:
+        updated = SearchRun.objects.filter(pk=run.pk, status=SearchRunStatus.IN_PROGRESS).update(
+            status=SearchRunStatus.FAILED,
+            error_message="The search was interrupted; your search allowance was given back.",
+            error_details={"type": "Interrupted"},
+        )
+        if updated:
+            usage_refund_search(user=run.user)
+    return len(stale)

@@ -1,0 +1,206 @@
+"""The grant seeker's pages: dashboard, grants list and detail, saving, exports."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from grants import selectors
+from grants.calendar import calendar_for_grants
+from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS
+from grants.forms import SORTS, BulkSaveForm, GrantFilterForm
+from grants.models import Grant
+from grants.scoring import DIMENSIONS
+from grants.services.saving import grant_unsave, grants_save
+
+PAGE_SIZE = 25
+ORDERINGS = {
+    "score": [F("overall_composite_score").desc(nulls_last=True), "-id"],
+    "deadline": [F("deadline").asc(nulls_last=True), "id"],
+    "amount": [F("funding_amount").desc(nulls_last=True), "-id"],
+    "newest": ["-created_at", "-id"],
+}
+DIMENSION_LABELS = {
+    "sector_relevance": "Sector relevance",
+    "geographic_relevance": "Geographic relevance",
+    "operational_alignment": "Operational alignment",
+    "business_logic_alignment": "Business-logic alignment",
+    "feasibility": "Feasibility",
+    "strategic_synergy": "Strategic synergy",
+}
+
+
+def _get_grant_for_user(request, pk: int) -> Grant:
+    """The signed-in user's grant, or 404 (others' grants are not even confirmed to exist)."""
+    return get_object_or_404(selectors.grants_for_user(request.user), pk=pk)
+
+
+def filtered_grants(user, data) -> tuple[GrantFilterForm, object]:
+    """The user's grants narrowed by the list filters (invalid filters are ignored, and shown)."""
+    form = GrantFilterForm(data)
+    grants = selectors.grants_for_user(user)
+    if not form.is_valid():
+        return form, grants.order_by(*ORDERINGS["score"])
+    data = form.cleaned_data
+    if data["q"]:
+        grants = grants.filter(
+            Q(title__icontains=data["q"]) | Q(funder_name__icontains=data["q"]) | Q(description__icontains=data["q"])
+        )
+    if data["category"]:
+        grants = grants.filter(categories__contains=[data["category"]])
+    if data["min_score"] is not None:
+        grants = grants.filter(overall_composite_score__gte=data["min_score"])
+    if data["deadline_within"]:
+        now = timezone.now()
+        grants = grants.filter(deadline__gte=now, deadline__lte=now + timedelta(days=data["deadline_within"]))
+    if data["status"]:
+        grants = grants.filter(record_status=data["status"])
+    if data["saved"]:
+        grants = grants.filter(is_saved=True)
+    return form, grants.order_by(*ORDERINGS[data["sort"] or "score"])
+
+
+@login_required
+def dashboard(request):
+    return render(request, "grants/dashboard.html", selectors.dashboard_figures(request.user))
+
+
+@login_required
+def grant_list(request):
+    form, grants = filtered_grants(request.user, request.GET)
+    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "grants/list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "sorts": SORTS},
+    )
+
+
+@login_required
+def grant_detail(request, pk: int):
+    grant = _get_grant_for_user(request, pk)
+    reasons = grant.score_reasons or {}
+    breakdown = [
+        {
+            "name": DIMENSION_LABELS[name],
+            "score": getattr(grant, f"{name}_score"),
+            "reasons": reasons.get(name, []),
+        }
+        for name in DIMENSIONS
+    ]
+    days_left = (grant.deadline - timezone.now()).days if grant.deadline else None
+    opportunity = grant.opportunity
+    return render(
+        request,
+        "grants/detail.html",
+        {
+            "grant": grant,
+            "opportunity": opportunity,
+            "breakdown": breakdown,
+            "days_left": days_left,
+            "eligible_labels": [ELIGIBILITY_LABELS.get(c, c) for c in opportunity.eligible_applicants]
+            if opportunity
+            else [],
+            "category_labels": [CATEGORY_LABELS.get(c, c) for c in grant.categories or []],
+        },
+    )
+
+
+@login_required
+@require_POST
+def grant_save(request, pk: int):
+    grant = _get_grant_for_user(request, pk)
+    grants_save(user=request.user, grant_ids=[grant.pk])
+    messages.success(request, "Saved. Its deadline is in your calendar feed.")
+    return redirect(_next_or(request, reverse("grants:detail", args=[grant.pk])))
+
+
+@login_required
+@require_POST
+def grant_unsave_view(request, pk: int):
+    grant = _get_grant_for_user(request, pk)
+    grant_unsave(user=request.user, grant=grant)
+    messages.success(request, "Removed from your saved grants.")
+    return redirect(_next_or(request, reverse("grants:detail", args=[grant.pk])))
+
+
+@login_required
+@require_POST
+def grant_bulk_save(request):
+    form = BulkSaveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Select at least one grant to save.")
+    else:
+        count = grants_save(user=request.user, grant_ids=form.cleaned_data["grant_ids"])
+        messages.success(request, f"{count} grant{'s' if count != 1 else ''} saved.")
+    return redirect(_next_or(request, reverse("grants:list")))
+
+
+def _next_or(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    # Only our own paths: never an open redirect.
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = [
+    ("Title", "title"),
+    ("Funder", "funder_name"),
+    ("Score", "overall_composite_score"),
+    ("Deadline", "deadline"),
+    ("Funding", "funding_display"),
+    ("Amount", "funding_amount"),
+    ("Categories", "categories"),
+    ("Status", "record_status"),
+    ("Saved", "is_saved"),
+    ("Source", "source_url"),
+]
+
+
+def _csv_cell(value) -> str:
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    text = "" if value is None else str(value)
+    # Spreadsheet apps run cells that start with these as formulas.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def grant_export_csv(request):
+    _form, grants = filtered_grants(request.user, request.GET)
+    writer = csv.writer(_Echo())
+    fields = [field for _, field in CSV_COLUMNS]
+
+    def rows():
+        yield writer.writerow([label for label, _ in CSV_COLUMNS])
+        for grant in grants.iterator(chunk_size=1000):
+            yield writer.writerow([_csv_cell(getattr(grant, field)) for field in fields])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="grants.csv"'
+    return response
+
+
+@login_required
+def grant_calendar(request):
+    grants = selectors.grants_for_user(request.user).filter(is_saved=True, deadline__isnull=False)
+    body = calendar_for_grants(grants.order_by("deadline"), site_url=request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="grant-deadlines.ics"'
+    return response
