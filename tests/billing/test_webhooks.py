@@ -354,3 +354,14 @@ def test_other_users_are_untouched_by_the_owners_events(post_event, linked_user)
     post_event(load_event("customer_subscription_created"))
     post_event(load_event("invoice_paid"))
     assert _state(bystander) == before
+
+
+def test_it_ignores_the_debug_secret_header_when_debug_is_off(client, webhook_endpoint, fake_stripe, settings):
+    settings.DEBUG = False
+    payload = json.dumps(load_event("customer_subscription_created"))
+    headers = {
+        "Stripe-Signature": stripe_signature(payload, "whsec_attacker"),
+        "X-Djstripe-Webhook-Secret": "whsec_attacker",
+    }
+    assert _post_raw(client, webhook_endpoint, payload, headers).status_code == 400
+    assert not Event.objects.exists()
