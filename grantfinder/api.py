@@ -23,3 +23,4 @@ api.add_router("/billing/", "billing.api.router")
 # A spent allowance (billing.services.usage_consume_*) answers 402 from any route.
 api.add_exception_handler(UsageLimitReached, usage_limit_reached)
 api.add_router("/", "profiles.api.router")
+api.add_router("/", "grants.api.router")

@@ -9,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from grants.criteria import SearchCriteria
+from grants.forms import GrantFilterForm
 from grants.models import HIGH_PRIORITY_SCORE, Grant, Opportunity, OpportunityStatus, SavedGrant, SearchRun
 from grants.scoring import OpportunityFacts, ProfileFacts
 from profiles.selectors import profile_for_user
@@ -109,3 +110,36 @@ def dashboard_figures(user) -> dict:
         "upcoming": grants.filter(deadline__gte=now, deadline__lte=now + timedelta(days=30)).order_by("deadline")[:10],
         "last_run": SearchRun.objects.filter(user=user).order_by("-timestamp").first(),
     }
+
+
+ORDERINGS = {
+    "score": [F("overall_composite_score").desc(nulls_last=True), "-id"],
+    "deadline": [F("deadline").asc(nulls_last=True), "id"],
+    "amount": [F("funding_amount").desc(nulls_last=True), "-id"],
+    "newest": ["-created_at", "-id"],
+}
+
+
+def grants_filtered(user, data) -> tuple[GrantFilterForm, QuerySet]:
+    """The user's grants narrowed by the list filters (invalid filters are ignored, and shown)."""
+    form = GrantFilterForm(data)
+    grants = grants_for_user(user)
+    if not form.is_valid():
+        return form, grants.order_by(*ORDERINGS["score"])
+    data = form.cleaned_data
+    if data["q"]:
+        grants = grants.filter(
+            Q(title__icontains=data["q"]) | Q(funder_name__icontains=data["q"]) | Q(description__icontains=data["q"])
+        )
+    if data["category"]:
+        grants = grants.filter(categories__contains=[data["category"]])
+    if data["min_score"] is not None:
+        grants = grants.filter(overall_composite_score__gte=data["min_score"])
+    if data["deadline_within"]:
+        now = timezone.now()
+        grants = grants.filter(deadline__gte=now, deadline__lte=now + timedelta(days=data["deadline_within"]))
+    if data["status"]:
+        grants = grants.filter(record_status=data["status"])
+    if data["saved"]:
+        grants = grants.filter(is_saved=True)
+    return form, grants.order_by(*ORDERINGS[data["sort"] or "score"])

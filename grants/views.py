@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,18 +16,12 @@ from django.views.decorators.http import require_POST
 from grants import selectors
 from grants.calendar import calendar_for_grants
 from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS
-from grants.forms import SORTS, BulkSaveForm, GrantFilterForm
+from grants.forms import SORTS, BulkSaveForm
 from grants.models import Grant
 from grants.scoring import DIMENSIONS
 from grants.services.saving import grant_unsave, grants_save
 
 PAGE_SIZE = 25
-ORDERINGS = {
-    "score": [F("overall_composite_score").desc(nulls_last=True), "-id"],
-    "deadline": [F("deadline").asc(nulls_last=True), "id"],
-    "amount": [F("funding_amount").desc(nulls_last=True), "-id"],
-    "newest": ["-created_at", "-id"],
-}
 DIMENSION_LABELS = {
     "sector_relevance": "Sector relevance",
     "geographic_relevance": "Geographic relevance",
@@ -45,31 +37,6 @@ def _get_grant_for_user(request, pk: int) -> Grant:
     return get_object_or_404(selectors.grants_for_user(request.user), pk=pk)
 
 
-def filtered_grants(user, data) -> tuple[GrantFilterForm, object]:
-    """The user's grants narrowed by the list filters (invalid filters are ignored, and shown)."""
-    form = GrantFilterForm(data)
-    grants = selectors.grants_for_user(user)
-    if not form.is_valid():
-        return form, grants.order_by(*ORDERINGS["score"])
-    data = form.cleaned_data
-    if data["q"]:
-        grants = grants.filter(
-            Q(title__icontains=data["q"]) | Q(funder_name__icontains=data["q"]) | Q(description__icontains=data["q"])
-        )
-    if data["category"]:
-        grants = grants.filter(categories__contains=[data["category"]])
-    if data["min_score"] is not None:
-        grants = grants.filter(overall_composite_score__gte=data["min_score"])
-    if data["deadline_within"]:
-        now = timezone.now()
-        grants = grants.filter(deadline__gte=now, deadline__lte=now + timedelta(days=data["deadline_within"]))
-    if data["status"]:
-        grants = grants.filter(record_status=data["status"])
-    if data["saved"]:
-        grants = grants.filter(is_saved=True)
-    return form, grants.order_by(*ORDERINGS[data["sort"] or "score"])
-
-
 @login_required
 def dashboard(request):
     return render(request, "grants/dashboard.html", selectors.dashboard_figures(request.user))
@@ -77,7 +44,7 @@ def dashboard(request):
 
 @login_required
 def grant_list(request):
-    form, grants = filtered_grants(request.user, request.GET)
+    form, grants = selectors.grants_filtered(request.user, request.GET)
     page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -183,7 +150,7 @@ def _csv_cell(value) -> str:
 
 @login_required
 def grant_export_csv(request):
-    _form, grants = filtered_grants(request.user, request.GET)
+    _form, grants = selectors.grants_filtered(request.user, request.GET)
     writer = csv.writer(_Echo())
     fields = [field for _, field in CSV_COLUMNS]
 

@@ -1,0 +1,113 @@
+"""/api/grants and /api/search-runs: the same selectors and services as the pages."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+
+from grants import selectors
+from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, SearchCriteria
+from grants.models import SearchRun
+from grants.schemas import ErrorOut, GrantOut, GrantPageOut, SavedOut, SearchRunIn, SearchRunOut
+from grants.scoring import DIMENSIONS
+from grants.services.saving import grant_unsave, grants_save
+from grants.services.search_runs import search_run_start
+
+router = Router(tags=["grants"])
+MAX_PAGE_SIZE = 100
+
+
+class GrantFilters(Schema):
+    q: str = ""
+    category: str = ""
+    min_score: float | None = None
+    deadline_within: int | None = None
+    status: str = ""
+    saved: bool = False
+    sort: str = "score"
+    page: int = 1
+    page_size: int = 25
+
+
+def _grant_for_user(request, grant_id: int):
+    return get_object_or_404(selectors.grants_for_user(request.user).select_related("opportunity"), pk=grant_id)
+
+
+def _grant_out(grant) -> dict:
+    reasons = grant.score_reasons or {}
+    return {
+        **{field: getattr(grant, field) for field in GrantOut.model_fields if hasattr(grant, field)},
+        "is_high_priority": grant.is_high_priority,
+        "categories": grant.categories or [],
+        "breakdown": [
+            {"name": name, "score": getattr(grant, f"{name}_score"), "reasons": reasons.get(name, [])}
+            for name in DIMENSIONS
+        ],
+        "opportunity": grant.opportunity,
+    }
+
+
+@router.get("/grants", response={200: GrantPageOut, 400: ErrorOut})
+def grant_list(request, filters: Query[GrantFilters]):
+    data = filters.dict()
+    page_number, page_size = data.pop("page"), min(max(data.pop("page_size"), 1), MAX_PAGE_SIZE)
+    data["saved"] = "on" if data["saved"] else ""
+    form, grants = selectors.grants_filtered(request.user, {k: v for k, v in data.items() if v not in (None, "")})
+    if form.errors:
+        return Status(
+            400, {"detail": "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())}
+        )
+    paginator = Paginator(grants, page_size)
+    page = paginator.get_page(page_number)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "results": [_grant_out(grant) for grant in page.object_list],
+    }
+
+
+@router.get("/grants/{grant_id}", response=GrantOut)
+def grant_detail(request, grant_id: int):
+    return _grant_out(_grant_for_user(request, grant_id))
+
+
+@router.post("/grants/{grant_id}/save", response=SavedOut)
+def grant_save_route(request, grant_id: int):
+    grant = _grant_for_user(request, grant_id)
+    grants_save(user=request.user, grant_ids=[grant.pk])
+    return {"id": grant.pk, "is_saved": True}
+
+
+@router.delete("/grants/{grant_id}/save", response=SavedOut)
+def grant_unsave_route(request, grant_id: int):
+    grant = _grant_for_user(request, grant_id)
+    grant_unsave(user=request.user, grant=grant)
+    return {"id": grant.pk, "is_saved": False}
+
+
+def _run_out(run: SearchRun) -> dict:
+    return {
+        **{field: getattr(run, field) for field in SearchRunOut.model_fields if hasattr(run, field)},
+        "new_grants": (run.error_details or {}).get("new_grants"),
+    }
+
+
+@router.post("/search-runs", response={202: SearchRunOut, 400: ErrorOut})
+def search_run_create(request, payload: SearchRunIn):
+    unknown = [c for c in payload.categories if c not in CATEGORY_LABELS]
+    unknown += [c for c in payload.eligibility if c not in ELIGIBILITY_LABELS]
+    if unknown:
+        return Status(400, {"detail": f"Unknown codes: {', '.join(unknown)}"})
+    if payload.amount_min is not None and payload.amount_max is not None and payload.amount_min > payload.amount_max:
+        return Status(400, {"detail": "amount_max must be at least amount_min."})
+    criteria = SearchCriteria(**payload.dict())
+    criteria.keywords = criteria.keywords.strip()
+    run = search_run_start(user=request.user, criteria=criteria)  # 402 when the allowance is spent
+    return Status(202, _run_out(run))
+
+
+@router.get("/search-runs/{run_id}", response=SearchRunOut)
+def search_run_detail(request, run_id: int):
+    return _run_out(get_object_or_404(SearchRun, user=request.user, pk=run_id))
