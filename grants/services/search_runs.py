@@ -33,7 +33,9 @@ STALE_AFTER = timedelta(minutes=30)
 DEADLINE_ZONE = ZoneInfo("America/New_York")
 
 
-def search_run_start(*, user, criteria: SearchCriteria, run_type: str = SearchRunType.MANUAL) -> SearchRun:
+def search_run_start(
+    *, user, criteria: SearchCriteria, run_type: str = SearchRunType.MANUAL, now: datetime | None = None
+) -> SearchRun:
     """Take one search from the allowance and queue the run; raises ``UsageLimitReached``."""
     from grants.tasks import execute_search_run
 
@@ -41,6 +43,7 @@ def search_run_start(*, user, criteria: SearchCriteria, run_type: str = SearchRu
         usage_consume_search(user=user)
         run = SearchRun.objects.create(
             user=user,
+            timestamp=now or timezone.now(),
             run_type=run_type,
             status=SearchRunStatus.IN_PROGRESS,
             search_query=criteria.keywords,
@@ -243,3 +246,42 @@ def search_runs_fail_stale(*, now: datetime | None = None) -> int:
         if updated:
             usage_refund_search(user=run.user)
     return len(stale)
+
+
+def search_runs_start_scheduled(*, now: datetime | None = None) -> tuple[int, int]:
+    """Start each due scheduled search: the criteria of the user's last search, or their profile's.
+
+    Returns (started, skipped for a spent allowance).
+    """
+    from accounts.models import UserSettings
+    from grants.forms import SearchForm
+    from grants.schedule import is_due
+    from profiles.selectors import profile_for_user
+
+    now = now or timezone.now()
+    started = skipped = 0
+    due_settings = UserSettings.objects.filter(schedule_frequency__isnull=False, user__is_active=True).select_related(
+        "user"
+    )
+    for user_settings in due_settings:
+        user = user_settings.user
+        last = SearchRun.objects.filter(user=user, run_type=SearchRunType.SCHEDULED).order_by("-timestamp").first()
+        if not is_due(
+            frequency=user_settings.schedule_frequency,
+            days=user_settings.schedule_days,
+            at=user_settings.schedule_time,
+            now=now,
+            last_run=last.timestamp if last else None,
+        ):
+            continue
+        manual = SearchRun.objects.filter(user=user, run_type=SearchRunType.MANUAL).order_by("-timestamp").first()
+        if manual and manual.search_filters:
+            criteria = SearchCriteria.from_dict(manual.search_filters)
+        else:
+            criteria = SearchCriteria.from_dict(SearchForm.initial_from_profile(profile_for_user(user=user)))
+        try:
+            search_run_start(user=user, criteria=criteria, run_type=SearchRunType.SCHEDULED, now=now)
+            started += 1
+        except UsageLimitReached:
+            skipped += 1
+    return started, skipped
