@@ -32,8 +32,8 @@ def adopt_application_history(apps, schema_editor):
             f"""
             ALTER TABLE application_history RENAME COLUMN user_id TO user_id_old;
             ALTER INDEX ix_application_history_user_id RENAME TO ix_application_history_user_id_old;
+            ALTER TABLE application_history ALTER COLUMN user_id_old DROP NOT NULL;
             ALTER TABLE application_history
-                ALTER COLUMN user_id_old DROP NOT NULL,
                 ADD COLUMN {owner_col},
                 ALTER COLUMN application_date TYPE timestamp with time zone,
                 ALTER COLUMN created_at TYPE timestamp with time zone,
@@ -107,12 +107,13 @@ def restore_legacy_application_history(apps, schema_editor):
             FROM users u WHERE u.id = h.user_id AND h.user_id_old IS NULL;
             ALTER TABLE application_history
                 DROP COLUMN user_id,
-                ALTER COLUMN user_id_old SET NOT NULL,
                 ALTER COLUMN application_date TYPE timestamp without time zone,
                 ALTER COLUMN created_at TYPE timestamp without time zone,
                 ALTER COLUMN updated_at TYPE timestamp without time zone;
             ALTER TABLE application_history RENAME COLUMN user_id_old TO user_id;
             ALTER INDEX ix_application_history_user_id_old RENAME TO ix_application_history_user_id;
+            -- After the rename, so that PostgreSQL 18 names the constraint as the legacy one.
+            ALTER TABLE application_history ALTER COLUMN user_id SET NOT NULL;
             """
         )
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.migrations.support import drop_database, load_legacy, create_database, query
+from tests.migrations.support import create_database, drop_database, load_legacy, query
 
 # Small, but every shape fill.sql writes: grants, half analysed, every 50th saved, runs, and
 # history whose owner strings mix default_user, e-mail addresses, local parts and unknown ids.
@@ -28,6 +28,15 @@ def legacy_template():
         INSERT INTO application_history (grant_id, user_id, status, feedback_notes)
         VALUES (1, 'default_user', 'APPLIED', 'first part\nsecond part') RETURNING id
         """,
+    )
+    # Rows written with explicit ids leave the id sequences behind the data.
+    query(name, "INSERT INTO grants (id, title) VALUES (50000, 'explicit id') RETURNING id")
+    query(name, "INSERT INTO search_runs (id) VALUES (60000) RETURNING id")
+    query(name, "INSERT INTO analyses (id, grant_id) VALUES (70000, 50000) RETURNING id")
+    query(
+        name,
+        "INSERT INTO application_history (id, grant_id, user_id, status)"
+        " VALUES (80000, 50000, 'default_user', 'APPLIED') RETURNING id",
     )
     yield name
     drop_database(name)

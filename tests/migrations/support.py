@@ -146,3 +146,11 @@ def query(dbname: str, sql: str, params=None) -> list[tuple]:
 
 def scalar(dbname: str, sql: str, params=None):
     return query(dbname, sql, params)[0][0]
+
+
+PROJECT_APPS = ("accounts", "billing", "profiles", "grants", "applications")
+
+
+def migrate_project_apps(dbname: str, env: dict | None = None) -> str:
+    """Applies every migration of our own apps (and only what they depend on); returns the output."""
+    return "".join(manage(dbname, "migrate", app, env=env).stdout for app in PROJECT_APPS)

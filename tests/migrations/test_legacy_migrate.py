@@ -118,7 +118,7 @@ def test_it_keeps_every_legacy_row_and_value(migrated_legacy):
     for table in LEGACY_TABLES:
         assert len(after[table]) == len(before["checksums"][table]), table
         assert after[table] == before["checksums"][table], table
-    assert len(after["grants"]) == 1501
+    assert len(after["grants"]) == 1502
 
 
 def test_it_gives_every_legacy_row_the_system_user(migrated_legacy):
@@ -135,7 +135,7 @@ def test_it_gives_every_legacy_row_the_system_user(migrated_legacy):
                          " WHERE u.user_id = %s", [owner_id])  # fmt: skip
     assert saved == 30
     assert "Legacy data remap:" in output
-    assert "application_history kept by the legacy owner, 'default_user': 301" in output
+    assert "application_history kept by the legacy owner, 'default_user': 302" in output
 
 
 def test_it_does_not_rewrite_the_big_tables(migrated_legacy):
@@ -179,18 +179,11 @@ def test_it_refuses_another_alembic_revision_and_changes_nothing():
         assert pg_dump(name) == dump_before
 
 
-def test_it_hands_out_ids_past_the_legacy_maximum(legacy_template):
-    with scratch_database("gf_mig_seq", template=legacy_template) as name:
-        # Rows written with explicit ids leave the sequences behind the data.
-        query(name, "INSERT INTO grants (id, title) VALUES (50000, 'explicit id') RETURNING id")
-        query(name, "INSERT INTO search_runs (id) VALUES (60000) RETURNING id")
-        query(name, "INSERT INTO analyses (id, grant_id) VALUES (70000, 50000) RETURNING id")
-        query(
-            name,
-            "INSERT INTO application_history (id, grant_id, user_id, status)"
-            " VALUES (80000, 50000, 'default_user', 'APPLIED') RETURNING id",
-        )
-        manage(name, "migrate", "applications", "0001_initial")
+def test_it_hands_out_ids_past_the_legacy_maximum(migrated_legacy):
+    name, _, _ = migrated_legacy
+    with scratch_database("gf_mig_seq", template=name) as copy:
+        # An ORM insert into every migrated table, after rows the legacy database wrote with
+        # explicit ids (50000, 60000, 70000, 80000) beyond its sequences.
         script = (
             "from accounts.models import User, UserSettings\n"
             "from grants.models import Grant, Analysis, SearchRun, SavedGrant\n"
@@ -205,5 +198,11 @@ def test_it_hands_out_ids_past_the_legacy_maximum(legacy_template):
             "GeneratedApplication.objects.create(user=u, grant=g)\n"
             "print(g.id, a.id, r.id, h.id, s.id)\n"
         )
-        ids = [int(value) for value in manage(name, "shell", "-c", script).stdout.split()[-5:]]
-        assert ids[0] > 50000 and ids[1] > 70000 and ids[2] > 60000 and ids[3] > 80000 and ids[4] > 1
+        grant_id, analysis_id, run_id, history_id, settings_id = (
+            int(value) for value in manage(copy, "shell", "-c", script).stdout.split()[-5:]
+        )
+        assert grant_id == 50001
+        assert analysis_id == 70001
+        assert run_id == 60001
+        assert history_id == 80001
+        assert settings_id == 2
