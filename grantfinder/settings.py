@@ -241,6 +241,13 @@ GRANT_DEADLINE_REMINDER_DAYS = env.int("GRANT_DEADLINE_REMINDER_DAYS", default=1
 LLM_BASE_URL = env("LLM_BASE_URL", default="")
 LLM_API_KEY = env("LLM_API_KEY", default="")
 LLM_MODEL = env("LLM_MODEL", default="")
+# Per request: seconds before giving up, and retries (with backoff) after a timeout, 429 or 5xx.
+LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
+# Sections written at once (one request each); the cost per million tokens, in US cents.
+LLM_CONCURRENCY = env.int("LLM_CONCURRENCY", default=6)
+LLM_INPUT_CENTS_PER_MILLION_TOKENS = env.float("LLM_INPUT_CENTS_PER_MILLION_TOKENS", default=27.0)
+LLM_OUTPUT_CENTS_PER_MILLION_TOKENS = env.float("LLM_OUTPUT_CENTS_PER_MILLION_TOKENS", default=110.0)
 
 ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=30)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/auth/", include("accounts.social_urls")),
     path("profile/", include("profiles.urls")),
+    path("applications/", include("applications.urls")),
     path("billing/", include("billing.urls")),
     path("", include("grants.urls")),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),

@@ -18,4 +18,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Nothing in tests reaches the internet: outside services are faked on 127.0.0.1 per test.
 GRANTSGOV_API_BASE = "http://127.0.0.1:9/grantsgov-not-configured-in-this-test"
+# The offline template writer, unless a test points the LLM at its fake server on 127.0.0.1.
+LLM_BASE_URL = ""
+LLM_API_KEY = ""
+LLM_MODEL = ""
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests

@@ -1,0 +1,16 @@
+"""Shared reads of applications (and of the grants one can be written for)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from applications.models import GeneratedApplication
+from grants.models import Grant
+
+
+def applications_for_user(*, user) -> QuerySet[GeneratedApplication]:
+    return GeneratedApplication.objects.filter(user=user).select_related("grant").order_by("-created_at", "-id")
+
+
+def grants_for_user(*, user) -> QuerySet[Grant]:
+    return Grant.objects.filter(user=user).order_by("-overall_composite_score", "title")

@@ -1,0 +1,126 @@
+"""Fixtures for applications: a profile with passages, a grant, inline tasks and a fake LLM server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from profiles.services import profile_passages_rebuild
+from tests.factories import BusinessProfileFactory, GrantFactory
+
+BROADBAND_PASSAGE = "Our fibre pilot connected 412 rural households in Tensas Parish to broadband internet in 2024."
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Tasks run when their transaction commits (wrap the request in django_capture_on_commit_callbacks)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def profile(user):
+    profile = BusinessProfileFactory(
+        user=user,
+        business_name="Bayou Connect",
+        organization_type="nonprofit",
+        mission_statement="We bring affordable internet and digital skills to rural Louisiana parishes.",
+        service_description="Community Wi-Fi, digital literacy classes and device lending.",
+        geographic_focus="Louisiana",
+        years_in_operation=6,
+        team_size=12,
+        revenue_range="$250k-$1M",
+        narrative_text=BROADBAND_PASSAGE,
+    )
+    profile_passages_rebuild(profile=profile)
+    return profile
+
+
+@pytest.fixture
+def grant(user):
+    return GrantFactory(
+        user=user,
+        title="Rural Broadband Expansion Grant",
+        description="Funds broadband internet for rural households without reliable service.",
+        funder_name="USDA Rural Utilities Service",
+        funding_amount=None,
+        funding_max=250000.0,
+        categories=["Broadband", "Rural development"],
+    )
+
+
+@dataclass
+class FakeLLM:
+    """An OpenAI-compatible chat endpoint on 127.0.0.1 that records what it is asked."""
+
+    server: HTTPServer
+    requests: list[dict] = field(default_factory=list)
+    headers: list[dict] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url_for("/v1")
+
+    def record(self, request: Request) -> dict:
+        body = json.loads(request.get_data())
+        with self.lock:
+            self.requests.append(body)
+            self.headers.append(dict(request.headers))
+        return body
+
+    @staticmethod
+    def completion(text: str, *, model: str = "test-model", prompt_tokens: int = 100, completion_tokens: int = 50):
+        return Response(
+            json.dumps(
+                {
+                    "id": "chatcmpl-1",
+                    "object": "chat.completion",
+                    "created": 1,
+                    "model": model,
+                    "choices": [
+                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+                    ],
+                    "usage": {
+                        "prompt_tokens": prompt_tokens,
+                        "completion_tokens": completion_tokens,
+                        "total_tokens": prompt_tokens + completion_tokens,
+                    },
+                }
+            ),
+            content_type="application/json",
+        )
+
+    def answer_with(self, handler) -> None:
+        """``handler(body) -> Response`` answers every chat completion request."""
+
+        def respond(request: Request) -> Response:
+            return handler(self.record(request))
+
+        self.server.expect_request("/v1/chat/completions", method="POST").respond_with_handler(respond)
+
+
+@pytest.fixture(scope="session")
+def _llm_server():
+    # Threaded, so concurrent section requests are really served at the same time.
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_llm(settings, _llm_server):
+    _llm_server.clear()
+    fake = FakeLLM(server=_llm_server)
+    settings.LLM_BASE_URL = fake.base_url
+    settings.LLM_API_KEY = "test-key"
+    settings.LLM_MODEL = "test-model"
+    settings.LLM_TIMEOUT_SECONDS = 5
+    settings.LLM_MAX_RETRIES = 0
+    yield fake
+    _llm_server.clear()
