@@ -84,6 +84,17 @@ def user_sync_from_auth0(*, user: User, auth0_id: str, email: str, email_verifie
         user.save(update_fields=[*changed, "updated_at"])
 
 
+def user_details_update(*, user: User, full_name: str | None = None, company_name: str | None = None) -> User:
+    changed = []
+    for name, value in (("full_name", full_name), ("company_name", company_name)):
+        if value is not None and getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    if changed:
+        user.save(update_fields=[*changed, "updated_at"])
+    return user
+
+
 def legacy_history_claim(*, user: User) -> int:
     """Give ``user`` the legacy application history that names their e-mail and the system user still holds.
 

@@ -1,0 +1,44 @@
+"""Every API operation requires a signed-in caller, except the ones listed here with the reason."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+# Route name -> (status an anonymous caller gets, why it is not 401).
+PUBLIC_API_ROUTES = {
+    "api:api-root": (404, "django-ninja's placeholder for reversing the API root; it serves nothing"),
+    "api:openapi-json": (302, "the schema is for staff: anonymous callers are sent to sign in"),
+    "api:openapi-view": (302, "the docs are for staff: anonymous callers are sent to sign in"),
+}
+
+
+def api_routes() -> list[tuple[str, str]]:
+    routes = []
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "api":
+            for inner in pattern.url_patterns:
+                path = "/" + str(pattern.pattern) + re.sub(r"<[^>]+>", "1", str(inner.pattern))
+                routes.append((f"api:{inner.name}", path))
+    return routes
+
+
+def test_it_finds_the_api_routes():
+    names = {name for name, _ in api_routes()}
+    assert {"api:me", "api:me_update", "api:openapi-json"} <= names
+
+
+def test_it_answers_401_to_anonymous_callers_on_every_operation(client):
+    problems = []
+    for name, path in api_routes():
+        for method in ["get", "post", "put", "patch", "delete"]:
+            status = getattr(client, method)(path, content_type="application/json").status_code
+            expected = {PUBLIC_API_ROUTES[name][0], 405} if name in PUBLIC_API_ROUTES else {401, 405}
+            if status not in expected:
+                problems.append(f"{method.upper()} {path} ({name}): {status}")
+
+    assert problems == [], "\n".join(problems)
