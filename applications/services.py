@@ -65,16 +65,13 @@ def _queue(application: GeneratedApplication, *, section_key: str) -> None:
     application.progress_done = 0
     application.progress_total = 1 if section_key else len(SECTIONS)
     application.save()
-    application_id = application.pk
-    # After commit, so the worker (another process) finds the row it is told about.
-    transaction.on_commit(lambda: _enqueue(application_id=application_id, section_key=section_key))
-
-
-def _enqueue(*, application_id: int, section_key: str) -> None:
     from applications.tasks import generate_application
 
-    result = generate_application.enqueue(application_id=application_id, section_key=section_key)
-    GeneratedApplication.objects.filter(pk=application_id).update(task_id=str(result.id))
+    # Enqueued in the same transaction: the task row commits with the application row and the
+    # allowance it took, or not at all; the worker cannot see the task before the row exists.
+    result = generate_application.enqueue(application_id=application.pk, section_key=section_key)
+    application.task_id = str(result.id)
+    GeneratedApplication.objects.filter(pk=application.pk).update(task_id=application.task_id)
 
 
 def _require_profile(user: User) -> None:

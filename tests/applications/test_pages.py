@@ -1,0 +1,66 @@
+import pytest
+
+from accounts.models import User
+from applications.models import GeneratedApplication, GenerationState
+from tests.factories import GeneratedApplicationFactory, GrantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_offers_only_the_users_own_grants(owner_client, profile, grant, other_user):
+    GrantFactory(user=other_user, title="Someone else's grant")
+    body = owner_client.get("/applications/").content.decode()
+    assert "Rural Broadband Expansion Grant" in body
+    assert "Someone else" not in body
+
+
+def test_it_asks_for_a_profile_first(owner_client, grant):
+    assert "Fill it in first" in owner_client.get("/applications/").content.decode()
+
+
+def test_it_writes_a_new_application_from_the_page(
+    owner_client, user, profile, grant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post("/applications/new/", {"grant": grant.pk})
+    application = GeneratedApplication.objects.get(user=user)
+    assert response["Location"] == f"/applications/{application.pk}/"
+    page = owner_client.get(response["Location"]).content.decode()
+    assert "Executive summary" in page
+    assert "Download DOCX" in page
+
+
+def test_it_refuses_another_users_grant_and_consumes_nothing(owner_client, user, profile, other_user):
+    theirs = GrantFactory(user=other_user)
+    response = owner_client.post("/applications/new/", {"grant": theirs.pk}, follow=True)
+    assert "Choose one of your own grants." in response.content.decode()
+    assert not GeneratedApplication.objects.exists()
+    assert User.objects.get(pk=user.pk).applications_used == 0
+
+
+def test_it_says_when_the_allowance_is_spent(owner_client, user, profile, grant):
+    User.objects.filter(pk=user.pk).update(applications_used=1, applications_limit=1)
+    response = owner_client.post("/applications/new/", {"grant": grant.pk}, follow=True)
+    assert "You have used all 1 application of your plan" in response.content.decode()
+    assert not GeneratedApplication.objects.exists()
+
+
+def test_it_shows_progress_that_a_static_script_polls(owner_client, user, grant):
+    application = GeneratedApplicationFactory(
+        user=user, grant=grant, sections={}, generation_state=GenerationState.RUNNING, progress_done=2, progress_total=6
+    )
+    body = owner_client.get(f"/applications/{application.pk}/").content.decode()
+    assert f'data-status-url="/api/applications/{application.pk}/status"' in body
+    assert 'value="2"' in body and 'max="6"' in body
+    assert "js/application-progress.js" in body
+    assert "<script>" not in body  # strict CSP: no inline scripts
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client):
+    assert client.get("/applications/")["Location"].startswith("/accounts/login/")
+
+
+def test_it_links_applications_and_profile_in_the_navigation(owner_client):
+    body = owner_client.get("/applications/").content.decode()
+    assert 'href="/applications/"' in body
+    assert 'href="/profile/"' in body
