@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
+from social_django import views as social_views
 
 from accounts import services
 from accounts.auth0 import auth0_logout_url
@@ -95,8 +96,25 @@ def sign_in(request):
         "next": next_url,
         "auth0_enabled": settings.AUTH0_ENABLED,
         "password_enabled": password_enabled,
+        # Signed in yet sent here: the page they wanted is not theirs to open (e.g. the admin).
+        "refused_next": request.user.is_authenticated and bool(request.GET.get(REDIRECT_FIELD_NAME)),
     }
     return render(request, "accounts/login.html", context, status=status)
+
+
+def auth0_begin(request, backend):
+    """social-auth's begin, but a plain message instead of a broken redirect when Auth0 is not configured."""
+    if not settings.AUTH0_ENABLED:
+        messages.error(request, "Auth0 sign-in is not configured on this server.")
+        return redirect("accounts:login")
+    return social_views.auth(request, backend)
+
+
+def auth0_complete(request, backend):
+    if not settings.AUTH0_ENABLED:
+        messages.error(request, "Auth0 sign-in is not configured on this server.")
+        return redirect("accounts:login")
+    return social_views.complete(request, backend)
 
 
 @require_POST

@@ -130,3 +130,12 @@ def test_it_sends_the_admin_sign_in_to_the_one_sign_in_page(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/admin/accounts/user/"
+
+
+def test_it_says_plainly_when_auth0_is_not_configured(client, settings):
+    settings.AUTH0_ENABLED = False
+
+    response = client.post("/accounts/auth/login/auth0/", follow=True)
+
+    assert response.redirect_chain == [("/accounts/login/", 302)]
+    assert b"Auth0 sign-in is not configured on this server." in response.content
