@@ -29,14 +29,5 @@ def legacy_template():
         VALUES (1, 'default_user', 'APPLIED', 'first part\nsecond part') RETURNING id
         """,
     )
-    # Rows written with explicit ids leave the id sequences behind the data.
-    query(name, "INSERT INTO grants (id, title) VALUES (50000, 'explicit id') RETURNING id")
-    query(name, "INSERT INTO search_runs (id) VALUES (60000) RETURNING id")
-    query(name, "INSERT INTO analyses (id, grant_id) VALUES (70000, 50000) RETURNING id")
-    query(
-        name,
-        "INSERT INTO application_history (id, grant_id, user_id, status)"
-        " VALUES (80000, 50000, 'default_user', 'APPLIED') RETURNING id",
-    )
     yield name
     drop_database(name)
