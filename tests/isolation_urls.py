@@ -22,6 +22,11 @@ def meddling(request, pk):
     return HttpResponse(grant.title)
 
 
+def all_grants(request):
+    # Wrong on purpose: everyone's grants, not the caller's.
+    return HttpResponse("\n".join(Grant.objects.values_list("title", flat=True)))
+
+
 def unmapped(request, widget_id):
     raise Http404
 
@@ -31,6 +36,7 @@ probe_patterns = (
         path("leaky/<int:pk>/", leaky, name="leaky"),
         path("meddling/<int:pk>/", meddling, name="meddling"),
         path("unmapped/<int:widget_id>/", unmapped, name="unmapped"),
+        path("all-grants/", all_grants, name="all_grants"),
     ],
     "probe",
 )

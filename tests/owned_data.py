@@ -11,6 +11,7 @@ import hashlib
 import uuid
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from social_django.models import UserSocialAuth
@@ -78,6 +79,12 @@ def _alerted(user):
     return AlertedOpportunity.objects.create(saved_search=digest.saved_search, opportunity=opportunity, digest=digest)
 
 
+def _usage_record(user):
+    # Looked up by name: the billing ledger is newer than some checkouts of this file's users.
+    model = apps.get_model("billing", "UsageRecord")
+    return model.objects.create(user=user, kind=model._meta.get_field("kind").choices[0][0], delta=1)
+
+
 OWNED_ROW_BUILDERS = {
     "accounts.user": lambda user: user,
     "accounts.usersettings": _settings,
@@ -88,6 +95,7 @@ OWNED_ROW_BUILDERS = {
     "billing.billingnotice": lambda user: BillingNotice.objects.create(
         user=user, kind=NoticeKind.SEARCHES_80, key="2026-11"
     ),
+    "billing.usagerecord": _usage_record,
     "profiles.businessprofile": _profile,
     "profiles.document": _document,
     "profiles.passage": lambda user: Passage.objects.create(

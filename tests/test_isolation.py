@@ -30,11 +30,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.signals import request_finished
-from django.db import close_old_connections
+from django.db import close_old_connections, models
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
+from accounts.registry import owner_models
 from grants.models import SavedSearch
 from profiles.models import Document
 from tests.factories import GeneratedApplicationFactory, GrantFactory, SearchRunFactory, UserFactory
@@ -213,6 +214,11 @@ def _send(client: Client, method: str, url: str, route: Route) -> int:
         response = client.post(url, {})
     else:
         response = getattr(client, method)(url)
+    _close(response)
+    return response.status_code
+
+
+def _close(response) -> None:
     # File downloads hold their file open until closed. Closing fires request_finished, which
     # would close the test's database connection, so it is held off as the test client does.
     request_finished.disconnect(close_old_connections)
@@ -220,7 +226,6 @@ def _send(client: Client, method: str, url: str, route: Route) -> int:
         response.close()
     finally:
         request_finished.connect(close_old_connections)
-    return response.status_code
 
 
 def isolation_problems(routes: list[Route], owner, intruder, witness) -> list[str]:
@@ -305,3 +310,93 @@ def test_it_catches_a_route_that_changes_another_users_object(settings):
     problems = isolation_problems([r for r in project_routes() if r.name == "probe:meddling"], owner, intruder, witness)
 
     assert problems == ["The owner's rows or files changed while another user was sending requests."]
+
+
+# --- Lists, searches and counts -------------------------------------------------------------------
+
+MARKER = "zq7alphasecretzq"
+
+
+def _mark_owner_rows(owner) -> None:
+    """Write MARKER into every free-text column of every row the owner has, so any leak is visible."""
+    for entry in owner_models:
+        updates = {
+            f.attname: f"{MARKER} {f.name}"
+            for f in entry.model._meta.concrete_fields
+            if isinstance(f, (models.CharField, models.TextField))
+            and (f.max_length or 1000) >= len(f"{MARKER} {f.name}")
+            and not f.choices
+            and not f.unique
+            and not f.primary_key
+            and not isinstance(f, models.EmailField)
+            and f.name not in ("password", "storage_name", "uid", "provider")
+        }
+        if updates:
+            entry.rows_of(owner).update(**updates)
+
+
+def _listing_routes() -> list[str]:
+    paths = []
+
+    def walk(resolver, prefix, namespaces):
+        for pattern in resolver.url_patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern, route, namespaces + ([pattern.namespace] if pattern.namespace else []))
+            elif (
+                not getattr(pattern.pattern, "converters", {})
+                and not isinstance(pattern.pattern, RegexPattern)
+                and (not namespaces or namespaces[0] not in EXEMPT_NAMESPACES)
+            ):
+                paths.append("/" + route)
+
+    walk(get_resolver(), "", [])
+    return sorted(set(paths))
+
+
+def listing_leaks(owner, intruder) -> tuple[list[str], list[str]]:
+    """(leaks seen by the intruder, pages showing the owner their own marked rows), over every list route."""
+    owner_client, intruder_client = Client(), Client()
+    owner_client.force_login(owner)
+    intruder_client.force_login(intruder)
+    leaks, seen_by_owner = [], []
+    for path in _listing_routes():
+        for query in ({}, {"q": MARKER}):
+            response = intruder_client.get(path, query)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            _close(response)
+            # MARKER followed by a field name is a row's text; the bare MARKER may be the search box echoing q.
+            if f"{MARKER} ".encode() in body or owner.email.encode() in body:
+                leaks.append(f"GET {path} {query or ''} as another user shows the owner's data")
+        response = owner_client.get(path)
+        if not response.streaming and f"{MARKER} ".encode() in response.content:
+            seen_by_owner.append(path)
+        _close(response)
+    return leaks, seen_by_owner
+
+
+def test_it_keeps_the_owners_rows_out_of_every_list_search_and_count_of_another_user():
+    owner, intruder = UserFactory(email="alpha.owner@example.com"), UserFactory()
+    owned_data_build(owner)
+    owned_data_build(intruder)
+    _mark_owner_rows(owner)
+
+    leaks, seen_by_owner = listing_leaks(owner, intruder)
+
+    assert leaks == [], "\n".join(leaks)
+    # The marker is on the owner's own pages, so its absence above means something.
+    assert seen_by_owner, "No page shows the owner their own marked rows; the marking is broken."
+
+
+def test_it_catches_a_list_that_shows_another_users_rows(settings):
+    settings.ROOT_URLCONF = "tests.isolation_urls"
+    owner, intruder = UserFactory(), UserFactory()
+    GrantFactory(user=owner)
+    _mark_owner_rows(owner)
+
+    leaks, _ = listing_leaks(owner, intruder)
+
+    assert leaks == [
+        "GET /probe/all-grants/  as another user shows the owner's data",
+        "GET /probe/all-grants/ {'q': 'zq7alphasecretzq'} as another user shows the owner's data",
+    ]
