@@ -8,10 +8,10 @@ class BillingConfig(AppConfig):
     def ready(self):
         from accounts.registry import owner_models
         from billing import stripe_client, webhooks
-        from billing.models import BillingNotice, Subscription
+        from billing.models import BillingNotice, Subscription, UsageRecord
 
-        stripe_client.configure()
-        webhooks.connect()
-        # What "Download my data" exports and the account purge erases (accounts.registry).
         owner_models.register(Subscription, owner="user")
         owner_models.register(BillingNotice, owner="user")
+        owner_models.register(UsageRecord, owner="user")
+        stripe_client.configure()
+        webhooks.connect()

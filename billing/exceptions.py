@@ -13,11 +13,8 @@ class UsageLimitReached(Exception):
     def __init__(self, *, kind: str, limit: int):
         self.kind = kind  # "searches" or "applications"
         self.limit = limit
-        noun = "search" if kind == "searches" else "application"
-        super().__init__(
-            f"You have used all {limit} {kind if limit != 1 else noun} of your plan for this period. "
-            "Upgrade your plan to continue."
-        )
+        what = f"the 1 {kind[:-1] if kind == 'applications' else 'search'}" if limit == 1 else f"all {limit} {kind}"
+        super().__init__(f"You have used {what} your plan includes for this period. Upgrade your plan to continue.")
 
     @property
     def upgrade_url(self) -> str:

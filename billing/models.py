@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 
 from accounts.models import SubscriptionStatus, choices_check
 
@@ -74,3 +75,31 @@ class BillingNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.user} ({self.key})"
+
+
+class UsageKind(models.TextChoices):
+    SEARCHES = "searches", "Search"
+    APPLICATIONS = "applications", "Application"
+
+
+class UsageRecord(models.Model):
+    """One allowance taken (+1) or given back (-1): the ledger behind users.<kind>_used.
+
+    Written by the same statement that changes the counter (billing.services), so the two agree.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="usage_records")
+    kind = models.CharField(max_length=20, choices=UsageKind)
+    delta = models.SmallIntegerField()
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "billing_usage_records"
+        indexes = [models.Index(fields=["user", "created_at"], name="billing_usage_user_created")]
+        constraints = [
+            choices_check("kind", UsageKind, "billing_usage_records_kind_valid"),
+            models.CheckConstraint(condition=models.Q(delta__in=[1, -1]), name="billing_usage_records_delta_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.delta:+d} {self.kind}"

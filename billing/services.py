@@ -43,7 +43,7 @@ _KINDS = {
 # One statement, so the check and the increment cannot be separated by a concurrent request:
 # PostgreSQL re-evaluates the WHERE on the locked row, and a spent allowance updates nothing.
 # The second CTE keeps subscriptions.<kind>_remaining in step (users row first, then subscriptions,
-# the same lock order as subscription_apply_stripe_state).
+# the same lock order as subscription_apply_stripe_state); the third writes the ledger row.
 _CONSUME_SQL = """
 WITH consumed AS (
     UPDATE users SET {used} = {used} + 1
@@ -52,6 +52,9 @@ WITH consumed AS (
 ), remaining AS (
     UPDATE subscriptions SET {remaining} = consumed.usage_limit - consumed.used
     FROM consumed WHERE subscriptions.user_id = consumed.id
+), ledger AS (
+    INSERT INTO billing_usage_records (user_id, kind, delta, created_at)
+    SELECT consumed.id, %s, 1, now() FROM consumed
 )
 SELECT used, usage_limit, usage_period_start FROM consumed
 """
@@ -64,6 +67,9 @@ WITH refunded AS (
 ), remaining AS (
     UPDATE subscriptions SET {remaining} = refunded.usage_limit - refunded.used
     FROM refunded WHERE subscriptions.user_id = refunded.id
+), ledger AS (
+    INSERT INTO billing_usage_records (user_id, kind, delta, created_at)
+    SELECT refunded.id, %s, -1, now() FROM refunded
 )
 SELECT used FROM refunded
 """
@@ -116,7 +122,7 @@ def _consume(*, user: User, kind: str) -> Consumed:
     sql = _CONSUME_SQL.format(used=used_column, limit=limit_column, remaining=remaining_column)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(sql, [user.pk])
+            cursor.execute(sql, [user.pk, kind])
             row = cursor.fetchone()
         if row is None:
             user.refresh_from_db(fields=[used_column, limit_column])
@@ -131,7 +137,9 @@ def _consume(*, user: User, kind: str) -> Consumed:
 def _refund(*, user: User, kind: str) -> None:
     used_column, limit_column, remaining_column, _notice = _KINDS[kind]
     with connection.cursor() as cursor:
-        cursor.execute(_REFUND_SQL.format(used=used_column, limit=limit_column, remaining=remaining_column), [user.pk])
+        cursor.execute(
+            _REFUND_SQL.format(used=used_column, limit=limit_column, remaining=remaining_column), [user.pk, kind]
+        )
         row = cursor.fetchone()
     if row is not None:
         setattr(user, used_column, row[0])

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.exceptions import UsageLimitReached
-from billing.models import BillingNotice
+from billing.models import BillingNotice, UsageRecord
 from billing.services import (
     usage_consume_application,
     usage_consume_search,
@@ -49,6 +49,7 @@ def test_it_lets_exactly_the_allowance_through_under_50_concurrent_consumers():
     assert outcomes.count("limit") == 40
     user.refresh_from_db()
     assert user.searches_used == 10
+    assert list(UsageRecord.objects.filter(user=user).values_list("kind", "delta")) == [("searches", 1)] * 10
     # The 80% warning went out once, although 3 of the successful consumers crossed the line.
     assert len(mail.outbox) == 1
 
@@ -72,9 +73,12 @@ def test_it_refuses_a_spent_allowance_with_the_upgrade_link_and_changes_nothing(
         usage_consume_application(user=user)
     assert raised.value.kind == "applications"
     assert raised.value.upgrade_url == "/billing/"
-    assert "all 1 application" in str(raised.value)
+    assert str(raised.value) == (
+        "You have used the 1 application your plan includes for this period. Upgrade your plan to continue."
+    )
     user.refresh_from_db()
     assert user.applications_used == 1
+    assert not UsageRecord.objects.exists()
 
 
 @pytest.mark.django_db
@@ -88,6 +92,10 @@ def test_it_keeps_the_subscription_remaining_counts_in_step(user):
     usage_refund_search(user=user)
     subscription.refresh_from_db()
     assert subscription.searches_remaining == 50
+    assert list(UsageRecord.objects.filter(user=user).order_by("id").values_list("kind", "delta")) == [
+        ("searches", 1),
+        ("searches", -1),
+    ]
 
 
 @pytest.mark.django_db
@@ -97,6 +105,7 @@ def test_it_never_refunds_below_zero(user):
     usage_refund_application(user=user)
     user.refresh_from_db()
     assert user.applications_used == 0
+    assert not UsageRecord.objects.exists()
 
 
 @pytest.mark.django_db

@@ -160,7 +160,7 @@ def test_a_page_answers_402_with_the_upgrade_link_when_the_allowance_is_spent(ow
     response = owner_client.get("/test-consume-search/")
     assert response.status_code == 402
     content = response.content.decode()
-    assert "You have used all 5 searches of your plan for this period." in content
+    assert "You have used all 5 searches your plan includes for this period." in content
     assert 'href="/billing/"' in content
 
 
@@ -171,7 +171,7 @@ def test_the_api_answers_402_json_when_the_allowance_is_spent(owner_client, user
     response = owner_client.post("/test-api/search")
     assert response.status_code == 402
     assert response.json() == {
-        "detail": "You have used all 5 searches of your plan for this period. Upgrade your plan to continue.",
+        "detail": "You have used all 5 searches your plan includes for this period. Upgrade your plan to continue.",
         "code": "usage_limit_reached",
         "kind": "searches",
         "limit": 5,
@@ -185,7 +185,7 @@ def test_the_project_api_maps_usage_limit_reached_to_402(rf, user):
     request = rf.get("/api/anything")
     response = api.on_exception(request, UsageLimitReached(kind="applications", limit=1))
     assert response.status_code == 402
-    assert b"all 1 application of your plan" in response.content
+    assert b"You have used the 1 application your plan includes" in response.content
 
 
 def test_the_api_reports_the_users_own_usage(owner_client, user):
