@@ -266,7 +266,9 @@ SECURE_CSP = {
     "form-action": [
         CSP.SELF,
         *([AUTH0_BASE_URL.rstrip("/") or f"https://{AUTH0_DOMAIN}"] if AUTH0_DOMAIN else []),
+        # Checkout and "Manage billing" POST to us, then redirect to Stripe's hosted pages.
         "https://checkout.stripe.com",
+        "https://billing.stripe.com",
     ],
     "frame-ancestors": [CSP.NONE],
 }
