@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import AuditAction, AuditEntry, User, UserSettings
 
 
@@ -35,10 +35,10 @@ class AccountStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "deleted":
-            return queryset.filter(deactivated_at__isnull=False)
+            return selectors.users_deleted(queryset)
         if self.value() == "all":
             return queryset
-        return queryset.filter(deactivated_at__isnull=True)
+        return selectors.users_open(queryset)
 
     def choices(self, changelist):
         for choice in super().choices(changelist):

@@ -7,16 +7,15 @@ import json
 import logging
 import zipfile
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts import selectors
 from accounts.models import SYSTEM_USER_EMAIL, AuditEntry, SubscriptionTier, User
 from accounts.registry import owner_models
 
@@ -273,9 +272,8 @@ def _files_delete(names: list[str]) -> None:
 
 def accounts_purge_deleted(*, now=None) -> PurgeReport:
     """Purge every account deleted more than ``ACCOUNT_DELETION_GRACE_DAYS`` ago, one transaction each."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
     total = PurgeReport()
-    for user in get_user_model().objects.filter(deactivated_at__lte=cutoff).order_by("pk"):
+    for user in selectors.users_due_for_purge(now=now or timezone.now()):
         report = account_purge(user=user)
         total.users += report.users
         total.rows += report.rows

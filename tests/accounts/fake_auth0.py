@@ -44,6 +44,7 @@ class FakeAuth0:
         self.requests: list[tuple[str, str]] = []
         self.identity: dict = {}
         self.token_style = "valid"
+        self._stopped = False
         self._codes: dict[str, dict] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -56,6 +57,9 @@ class FakeAuth0:
         return self
 
     def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, parse_qsl, urlparse
 
 import pytest
+import requests
 from social_django.models import UserSocialAuth
 
 from accounts.models import SYSTEM_USER_EMAIL, SubscriptionTier, User
@@ -181,3 +182,16 @@ def test_it_signs_out_through_auth0s_logout_endpoint(client, auth0):
     assert target.path == "/v2/logout"
     assert parse_qs(target.query) == {"client_id": ["fake-client-id"], "returnTo": ["http://testserver/"]}
     assert signed_in_user_id(client) is None
+
+
+def test_it_says_so_when_auth0_cannot_be_reached(client, auth0):
+    begin = client.post("/accounts/auth/login/auth0/")
+    approval = requests.get(begin["Location"], allow_redirects=False, timeout=5)
+    auth0.stop()  # the tenant goes away between the approval and the token exchange
+    callback = urlparse(approval.headers["Location"])
+
+    response = client.get(callback.path, dict(parse_qsl(callback.query)))
+
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_user_id(client) is None
+    assert "Auth0 could not be reached" in _messages_on_login_page(client)
