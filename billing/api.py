@@ -30,8 +30,10 @@ def usage(request):
         "plan": request.user.subscription_tier,
         "status": request.user.subscription_status,
         "billing_configured": billing_is_configured(),
-        "searches": allowances["searches"].__dict__ | {"remaining": allowances["searches"].remaining},
-        "applications": allowances["applications"].__dict__ | {"remaining": allowances["applications"].remaining},
+        **{
+            kind: {"used": allowance.used, "limit": allowance.limit, "remaining": allowance.remaining}
+            for kind, allowance in allowances.items()
+        },
     }
 
 

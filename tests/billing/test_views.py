@@ -202,3 +202,10 @@ def test_the_api_reports_the_users_own_usage(owner_client, user):
 
 def test_the_usage_api_requires_sign_in(client):
     assert client.get("/api/billing/usage").status_code == 401
+
+
+def test_it_lets_the_checkout_and_portal_forms_redirect_to_stripe(owner_client):
+    policy = owner_client.get("/billing/")["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+    assert "https://checkout.stripe.com" in form_action
+    assert "https://billing.stripe.com" in form_action
