@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -19,6 +19,7 @@ from social_django import views as social_views
 
 from accounts import services
 from accounts.auth0 import auth0_logout_url
+from accounts.workers import workers_alive
 
 _migrations_ok = False
 
@@ -38,24 +39,41 @@ def _pending_migrations() -> int:
     return pending
 
 
-@never_cache
-def health(request):
-    """Liveness for load balancers and operators: 200 when all is well, 503 otherwise."""
-    report = {}
+def _health_checks() -> dict[str, str]:
+    """Database, pending migrations and worker liveness, each "ok" or what is wrong.
+
+    One transaction with a statement timeout: a database that accepts connections but does not
+    answer (locks, overload) costs at most HEALTH_STATEMENT_TIMEOUT_MS per query, and one that
+    does not accept them at most DATABASE_CONNECT_TIMEOUT; a load balancer gets its answer.
+    """
+    report = {"database": "unknown", "migrations": "unknown", "workers": "unknown"}
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        report["database"] = "ok"
-    except DatabaseError as exc:
-        report["database"] = f"error: {exc.__class__.__name__}"
-    if report["database"] == "ok":
-        try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [str(settings.HEALTH_STATEMENT_TIMEOUT_MS)]
+                )
+                cursor.execute("SELECT 1")
+            report["database"] = "ok"
             pending = _pending_migrations()
             report["migrations"] = "ok" if pending == 0 else f"{pending} pending"
-        except DatabaseError as exc:
-            report["migrations"] = f"error: {exc.__class__.__name__}"
-    else:
-        report["migrations"] = "unknown"
+            alive, newest = workers_alive()
+            report["workers"] = (
+                "ok"
+                if alive
+                else f"no worker heartbeat in the last {settings.WORKER_STALE_AFTER_SECONDS} s "
+                f"(newest: {newest.isoformat(timespec='seconds') if newest else 'never'})"
+            )
+    except DatabaseError as exc:
+        failed = next(name for name, value in report.items() if value == "unknown")
+        report[failed] = f"error: {exc.__class__.__name__}"
+    return report
+
+
+@never_cache
+def health(request):
+    """Health for load balancers and operators: 200 when all is well, 503 otherwise (JSON says what)."""
+    report = _health_checks()
     healthy = all(value == "ok" for value in report.values())
     return JsonResponse(report, status=200 if healthy else 503)
 

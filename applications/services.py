@@ -262,6 +262,27 @@ def _fail(application: GeneratedApplication, message: str, drafts: list[SectionD
     logger.warning("Generation of application %s failed: %s", application.pk, message)
 
 
+@transaction.atomic
+def application_generation_interrupted(*, application_id: int, section_key: str = "", reason: str) -> None:
+    """The worker writing this application died mid-task (``fail_stale_tasks``): fail it, refund it.
+
+    Called inside the transaction that fails the task; ``reason`` (which worker, when) goes to
+    the log, the user reads ``generation_error``. The allowance goes back as on any other failure.
+    """
+    application = (
+        GeneratedApplication.objects.select_for_update().select_related("user").filter(pk=application_id).first()
+    )
+    if application is None or application.generation_state not in (GenerationState.QUEUED, GenerationState.RUNNING):
+        return
+    application.generation_state = GenerationState.FAILED
+    application.generation_error = "Writing was interrupted because the server running it stopped; please try again."
+    if application.allowance_consumed and application.status == ApplicationGenerationStatus.DRAFT:
+        usage_refund_application(user=application.user)
+        application.allowance_consumed = False
+    application.save()
+    logger.warning("Generation of application %s interrupted: %s", application.pk, reason)
+
+
 # Editing and the workflow ----------------------------------------------------------------------
 
 

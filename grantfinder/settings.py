@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times and logs the whole request (grantfinder/request_log.py).
+    "grantfinder.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,6 +157,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Grant Finder <no-reply@g
 
 # Background work: Django's tasks API on the database (worker: manage.py db_worker).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Each worker beats every WORKER_HEARTBEAT_SECONDS; one silent for WORKER_STALE_AFTER_SECONDS is
+# taken for dead: /health says so and fail_stale_tasks fails its running tasks (accounts/workers.py).
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=15.0)
+WORKER_STALE_AFTER_SECONDS = env.int("WORKER_STALE_AFTER_SECONDS", default=120)
+# /health's queries give up after this long, so a hung database still gets a prompt 503.
+HEALTH_STATEMENT_TIMEOUT_MS = env.int("HEALTH_STATEMENT_TIMEOUT_MS", default=2000)
 
 # Stripe through dj-stripe. Without keys, billing says it is not configured.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
@@ -285,7 +293,21 @@ SESSION_COOKIE_HTTPONLY = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "grantfinder.request_log.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
+    # One JSON line per request (grantfinder/request_log.py); REQUEST_LOG_LEVEL=WARNING silences it.
+    "loggers": {
+        "grantfinder.requests": {
+            "handlers": ["requests"],
+            "level": env("REQUEST_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

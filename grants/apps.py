@@ -26,3 +26,10 @@ class GrantsConfig(AppConfig):
         owner_models.register(AlertDigest, owner="saved_search__user")
         owner_models.register(AlertedOpportunity, owner="saved_search__user")
         owner_models.register(DeadlineReminder, owner="grant__user")
+
+        from accounts.workers import stale_task_handlers
+        from grants.services.search_runs import search_run_interrupted
+        from grants.tasks import execute_search_run
+
+        # A search whose worker died mid-run fails with the reason and gives the search back.
+        stale_task_handlers.register(execute_search_run, search_run_interrupted)

@@ -25,7 +25,13 @@ from grants.sources import grantsgov
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["UsageLimitReached", "search_run_start", "search_run_execute", "search_runs_fail_stale"]
+__all__ = [
+    "UsageLimitReached",
+    "search_run_start",
+    "search_run_execute",
+    "search_run_interrupted",
+    "search_runs_fail_stale",
+]
 
 MAX_MATCHES = 200
 STALE_AFTER = timedelta(minutes=30)
@@ -246,6 +252,29 @@ def search_runs_fail_stale(*, now: datetime | None = None) -> int:
         if updated:
             usage_refund_search(user=run.user)
     return len(stale)
+
+
+def search_run_interrupted(*, run_id: int, reason: str) -> None:
+    """The worker running this search died mid-run (``fail_stale_tasks``): fail it, give the search back.
+
+    Called inside the transaction that fails the task; ``reason`` (which worker, when) is for
+    operators and goes in ``error_details``; the user reads ``error_message``.
+    """
+    run = (
+        SearchRun.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=run_id, status=SearchRunStatus.IN_PROGRESS)
+        .first()
+    )
+    if run is None:
+        return
+    run.status = SearchRunStatus.FAILED
+    run.error_message = (
+        "The search was interrupted because the server running it stopped; your search allowance was given back."
+    )
+    run.error_details = {"type": "WorkerLost", "detail": reason}
+    run.save(update_fields=["status", "error_message", "error_details"])
+    usage_refund_search(user=run.user)
 
 
 def search_runs_start_scheduled(*, now: datetime | None = None) -> tuple[int, int]:

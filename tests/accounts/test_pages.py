@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import User
+from accounts.workers import worker_heartbeat_record
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +17,11 @@ def test_it_serves_the_home_page(client):
 
 
 def test_it_reports_health(client):
+    # A worker is alive (tests/ops/test_health.py covers the unhealthy cases).
+    worker_heartbeat_record(worker_id="worker-1", started_at=timezone.now())
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "migrations": "ok"}
+    assert response.json() == {"database": "ok", "migrations": "ok", "workers": "ok"}
 
 
 def test_it_serves_the_admin_to_staff_only(client, staff_client, user):
