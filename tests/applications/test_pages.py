@@ -1,7 +1,9 @@
 import pytest
+from django.utils.html import escape
 
 from accounts.models import User
 from applications.models import GeneratedApplication, GenerationState
+from billing.exceptions import UsageLimitReached
 from tests.factories import GeneratedApplicationFactory, GrantFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +43,8 @@ def test_it_refuses_another_users_grant_and_consumes_nothing(owner_client, user,
 def test_it_says_when_the_allowance_is_spent(owner_client, user, profile, grant):
     User.objects.filter(pk=user.pk).update(applications_used=1, applications_limit=1)
     response = owner_client.post("/applications/new/", {"grant": grant.pk}, follow=True)
-    assert "You have used all 1 application of your plan" in response.content.decode()
+    # Billing words the message; the page must show it as it is.
+    assert escape(str(UsageLimitReached(kind="applications", limit=1))) in response.content.decode()
     assert not GeneratedApplication.objects.exists()
 
 
