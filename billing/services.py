@@ -414,6 +414,8 @@ def invoice_paid_apply(*, invoice: dict) -> None:
             user.searches_used = 0
             user.applications_used = 0
             user.usage_period_start, user.usage_period_end = start, end
+            if local.stripe_subscription_id in (None, _invoice_subscription_id(invoice)):
+                local.current_period_start, local.current_period_end = start, end
         if user.subscription_status == SubscriptionStatus.PAST_DUE:
             user.subscription_status = local.status = SubscriptionStatus.ACTIVE
         local.searches_remaining = max(user.searches_limit - user.searches_used, 0)

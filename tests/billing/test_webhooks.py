@@ -144,6 +144,8 @@ def test_it_starts_a_new_usage_period_on_invoice_paid(post_event, linked_user):
     assert (linked_user.usage_period_start, linked_user.usage_period_end) == (T0 + MONTH, T0 + 2 * MONTH)
     subscription = Subscription.objects.get(user=linked_user)
     assert (subscription.searches_remaining, subscription.applications_remaining) == (50, 20)
+    assert (subscription.current_period_start, subscription.current_period_end) == (T0 + MONTH, T0 + 2 * MONTH)
+    assert (subscription.plan_name, subscription.status) == ("basic", "ACTIVE")
 
 
 def test_it_processes_the_same_event_twice_only_once(post_event, linked_user, fake_stripe):

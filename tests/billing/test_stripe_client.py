@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+import stripe
+
+from billing import stripe_client
+from billing.exceptions import BillingNotConfigured
+
+
+def test_it_points_stripe_at_stripe_api_base_when_set(settings, monkeypatch):
+    monkeypatch.setattr(stripe, "api_base", "https://api.stripe.com")
+    settings.STRIPE_API_BASE = "http://127.0.0.1:12111"
+    stripe_client.configure()
+    assert stripe.api_base == "http://127.0.0.1:12111"
+
+
+def test_it_leaves_stripe_alone_without_stripe_api_base(settings, monkeypatch):
+    monkeypatch.setattr(stripe, "api_base", "https://api.stripe.com")
+    settings.STRIPE_API_BASE = ""
+    stripe_client.configure()
+    assert stripe.api_base == "https://api.stripe.com"
+
+
+def test_it_refuses_to_call_stripe_without_keys(settings):
+    settings.STRIPE_SECRET_KEY = ""
+    with pytest.raises(BillingNotConfigured):
+        stripe_client.portal_session_create(customer_id="cus_1", return_url="http://testserver/billing/")
