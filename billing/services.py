@@ -21,15 +21,6 @@ from billing.exceptions import BillingError, UsageLimitReached
 from billing.models import BillingNotice, NoticeKind, Subscription
 from billing.selectors import Plan, plan_for_stripe_price, plan_free, plan_get
 
-__all__ = [
-    "UsageLimitReached",
-    "usage_consume_search",
-    "usage_consume_application",
-    "usage_refund_search",
-    "usage_refund_application",
-    "usage_reset_expired",
-]
-
 logger = logging.getLogger(__name__)
 
 # The share of an allowance at which the user is warned by e-mail, once per usage period.
