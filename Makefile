@@ -21,6 +21,11 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=true $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 		DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
+# The production stack locally (gunicorn + db_worker + the periodic commands, production
+# settings over plain HTTP on loopback): see bin/serve and README.md "Deployment".
+serve: $(VENV)/.installed
+	GUNICORN_BIND=$(HOST):$(PORT) bin/serve
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -11,5 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         failed = tasks_fail_stale()
         for stale in failed:
+            # Always said, even at --verbosity 0: an operator wants to know a worker died.
             self.stdout.write(f"failed task {stale.task_id} ({stale.task_path}) of worker {stale.worker_id}")
-        self.stdout.write(f"{len(failed)} stale task(s) failed.")
+        if options["verbosity"] > 0:
+            self.stdout.write(f"{len(failed)} stale task(s) failed.")
