@@ -209,3 +209,13 @@ def test_it_lets_the_checkout_and_portal_forms_redirect_to_stripe(owner_client):
     form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
     assert "https://checkout.stripe.com" in form_action
     assert "https://billing.stripe.com" in form_action
+
+
+def test_it_says_when_a_canceled_subscription_ends(owner_client, user):
+    import datetime as dt
+
+    subscription = Subscription.objects.create(user=user, cancel_at_period_end=True)
+    assert "ends at the end of this period; it will not renew." in owner_client.get("/billing/").content.decode()
+    subscription.current_period_end = dt.datetime(2026, 12, 24, tzinfo=dt.UTC)
+    subscription.save()
+    assert "ends on 24 December 2026; it will not renew." in owner_client.get("/billing/").content.decode()
