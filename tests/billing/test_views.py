@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from djstripe.models import Customer as StripeCustomer
 
@@ -150,7 +152,8 @@ def test_it_serves_the_success_and_cancel_pages(owner_client):
 
 
 def test_it_links_billing_in_the_navigation(owner_client):
-    assert '<a href="/billing/">Billing</a>' in owner_client.get("/billing/").content.decode()
+    content = owner_client.get("/billing/").content.decode()
+    assert re.search(r'<nav[^>]*aria-label="Main".*<a [^>]*href="/billing/"[^>]*>Billing</a>', content, re.S)
 
 
 @pytest.mark.urls("tests.billing.limit_urls")
