@@ -215,11 +215,24 @@ def _spend(application: GeneratedApplication, drafts: list[SectionDraft]) -> tup
     return tokens, cost
 
 
+def _no_longer_ours(application: GeneratedApplication) -> bool:
+    """True when someone else settled this run meanwhile (``fail_stale_tasks`` judged the worker dead).
+
+    Its verdict stands: the allowance was given back, so a late result must not be recorded.
+    """
+    if application.generation_state == GenerationState.RUNNING:
+        return False
+    logger.warning("Discarding the late result of application %s (%s)", application.pk, application.generation_state)
+    return True
+
+
 @transaction.atomic
 def _succeed(application: GeneratedApplication, drafts: list[SectionDraft], started: float) -> None:
     application = (
         GeneratedApplication.objects.select_for_update().select_related("grant", "user").get(pk=application.pk)
     )
+    if _no_longer_ours(application):
+        return
     tokens, cost = _spend(application, drafts)
     sections = dict(application.sections or {})
     edits = dict(application.user_edits or {})
@@ -248,6 +261,8 @@ def _succeed(application: GeneratedApplication, drafts: list[SectionDraft], star
 @transaction.atomic
 def _fail(application: GeneratedApplication, message: str, drafts: list[SectionDraft], started: float) -> None:
     application = GeneratedApplication.objects.select_for_update().get(pk=application.pk)
+    if _no_longer_ours(application):
+        return
     # Tokens the service did answer with were billed to us, so they count even when a sibling failed.
     tokens, cost = _spend(application, drafts)
     application.tokens_used += tokens

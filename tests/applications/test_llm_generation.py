@@ -7,8 +7,9 @@ import pytest
 from werkzeug import Response
 
 from accounts.models import User
+from applications import services
 from applications.models import ApplicationGenerationStatus, GeneratedApplication, GenerationState
-from applications.writer import SECTIONS
+from applications.writer import SECTIONS, SectionDraft
 from tests.applications.conftest import BROADBAND_PASSAGE, FakeLLM
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +192,20 @@ def test_it_rewrites_one_section_without_consuming_an_allowance(
     assert application.status == ApplicationGenerationStatus.EDITED
     assert application.tokens_used == 7 * 150
     assert User.objects.get(pk=user.pk).applications_used == 1
+
+
+def test_it_discards_a_late_result_after_the_run_was_declared_interrupted(user, profile, grant):
+    application = GeneratedApplication.objects.create(
+        user=user, grant=grant, generation_state=GenerationState.RUNNING, allowance_consumed=True
+    )
+    User.objects.filter(pk=user.pk).update(applications_used=1)
+    services.application_generation_interrupted(application_id=application.pk, reason="worker stopped beating")
+    services._succeed(
+        application, [SectionDraft(key="executive_summary", text="Late.", model="m", prompt_tokens=9)], started=0
+    )
+    application.refresh_from_db()
+    assert application.generation_state == GenerationState.FAILED
+    assert "interrupted" in application.generation_error
+    assert application.sections == {}
+    assert application.status == ApplicationGenerationStatus.DRAFT
+    assert User.objects.get(pk=user.pk).applications_used == 0
