@@ -367,3 +367,17 @@ def test_it_ignores_the_debug_secret_header_when_debug_is_off(client, webhook_en
     }
     assert _post_raw(client, webhook_endpoint, payload, headers).status_code == 400
     assert not Event.objects.exists()
+
+
+def test_it_logs_and_keeps_limits_for_a_price_in_no_plan(post_event, linked_user, caplog):
+    event = load_event("customer_subscription_created")
+    event["data"]["object"]["items"]["data"][0]["price"]["id"] = "price_from_another_product"
+
+    with caplog.at_level("ERROR", logger="billing.services"):
+        response = post_event(event)
+
+    assert response.status_code == 200
+    assert "price_from_another_product is in no plan" in caplog.text
+    linked_user.refresh_from_db()
+    assert (linked_user.subscription_tier, linked_user.searches_limit) == ("free", 5)
+    assert Subscription.objects.get(user=linked_user).status == "ACTIVE"
