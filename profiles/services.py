@@ -99,7 +99,7 @@ def document_upload(*, user, uploaded_file) -> Document:
         raise DocumentRejected("Save your business profile before uploading documents.")
     size = uploaded_file.size or 0
     if profile.documents_total_size_bytes + size > DOCUMENTS_MAX_TOTAL_BYTES:
-        raise DocumentRejected(_over_limit_message(profile.documents_total_size_bytes))
+        raise DocumentRejected(over_limit_message(profile.documents_total_size_bytes))
     data = uploaded_file.read(DOCUMENTS_MAX_TOTAL_BYTES + 1)
     name = display_name(getattr(uploaded_file, "name", ""))
     checked = check_document(data=data, name=name)
@@ -110,7 +110,7 @@ def document_upload(*, user, uploaded_file) -> Document:
         # Locked, then counted again: two uploads at once must not both fit under the limit.
         profile = BusinessProfile.objects.select_for_update().get(pk=profile.pk)
         if profile.documents_total_size_bytes + len(data) > DOCUMENTS_MAX_TOTAL_BYTES:
-            raise DocumentRejected(_over_limit_message(profile.documents_total_size_bytes))
+            raise DocumentRejected(over_limit_message(profile.documents_total_size_bytes))
         saved_name = storage.save(storage_name, ContentFile(data))
         try:
             document = Document.objects.create(
@@ -141,7 +141,7 @@ def document_upload(*, user, uploaded_file) -> Document:
     return document
 
 
-def _over_limit_message(used: int) -> str:
+def over_limit_message(used: int) -> str:
     left = max(DOCUMENTS_MAX_TOTAL_BYTES - used, 0)
     return (
         f"Your documents may total at most 10 MB; you have {left / (1024 * 1024):.1f} MB left. "

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from profiles import selectors, services
 from profiles.documents import CONTENT_TYPES, DocumentRejected
 from profiles.forms import BusinessProfileForm, DocumentUploadForm
 from profiles.models import DOCUMENTS_MAX_TOTAL_BYTES, NARRATIVE_MAX_LENGTH, Document
+from profiles.uploads import DocumentSizeLimitHandler
 
 
 def _get_document_for_user(request, pk: int) -> Document:
@@ -50,10 +52,25 @@ def profile_edit(request):
     )
 
 
+@csrf_exempt  # checked below by csrf_protect, once the size guard is in place
 @login_required
 @require_POST
 def document_upload(request):
-    form = DocumentUploadForm(request.POST, request.FILES)
+    # The guard must be installed before anything reads the body, CSRF checking included.
+    profile = selectors.profile_for_user(user=request.user)
+    used = profile.documents_total_size_bytes if profile else 0
+    guard = DocumentSizeLimitHandler(request, limit=max(DOCUMENTS_MAX_TOTAL_BYTES - used, 0))
+    request.upload_handlers.insert(0, guard)
+    return _document_upload(request, guard=guard, used=used)
+
+
+@csrf_protect
+def _document_upload(request, *, guard: DocumentSizeLimitHandler, used: int):
+    files = request.FILES  # parses the body, through the guard
+    if guard.exceeded:
+        messages.error(request, f"Not uploaded: {services.over_limit_message(used)}")
+        return redirect("profiles:edit")
+    form = DocumentUploadForm(request.POST, files)
     if not form.is_valid():
         for error in form.errors.get("file", ["The upload could not be read."]):
             messages.error(request, error)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from profiles import services
 from profiles.documents import DocumentRejected
@@ -209,3 +210,26 @@ def test_it_uploads_through_the_page_and_lists_the_document(owner_client, user, 
     assert "“story.docx” is uploaded and indexed." in body
     assert "story.docx" in body
     assert BusinessProfile.objects.get(user=user).documents.count() == 1
+
+
+def test_it_stops_storing_an_upload_once_it_passes_the_remaining_allowance(owner_client, profile, monkeypatch):
+    profile.documents_total_size_bytes = DOCUMENTS_MAX_TOTAL_BYTES - 10
+    profile.save()
+
+    def never(**kwargs):
+        raise AssertionError("the oversized file reached the upload service")
+
+    # The upload handler drops the file while the body is read; nothing gets as far as the service.
+    monkeypatch.setattr(services, "document_upload", never)
+    response = owner_client.post("/profile/documents/", {"file": upload("notes.txt", b"x" * 11)}, follow=True)
+    assert "Not uploaded: Your documents may total at most 10 MB; you have 0.0 MB left." in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_it_still_checks_csrf_on_uploads(user, profile, settings):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post("/profile/documents/", {"file": upload("notes.txt", b"words")})
+    assert response.status_code == 403
+    assert not Document.objects.exists()
+    assert stored_files(settings) == []
