@@ -42,15 +42,25 @@ class StatusForm(forms.Form):
     )
 
 
+# The new-application form lists the best-scored grants; a grant page can link to any other
+# with ?grant=<id>.
+GRANT_OPTIONS_SHOWN = 100
+
+
 @login_required
 def application_list(request):
-    form = NewApplicationForm(user=request.user, initial={"grant": request.GET.get("grant")})
+    grants = selectors.grants_for_user(user=request.user)
+    options = list(grants[:GRANT_OPTIONS_SHOWN])
+    chosen = request.GET.get("grant", "")
+    if chosen.isdigit() and all(grant.pk != int(chosen) for grant in options):
+        options = [*grants.filter(pk=int(chosen)), *options]
     return render(
         request,
         "applications/list.html",
         {
             "applications": selectors.applications_for_user(user=request.user),
-            "form": form,
+            "grant_options": options,
+            "chosen_grant": int(chosen) if chosen.isdigit() else None,
             "has_profile": profile_for_user(user=request.user) is not None,
         },
     )

@@ -67,3 +67,13 @@ def test_it_links_applications_and_profile_in_the_navigation(owner_client):
     body = owner_client.get("/applications/").content.decode()
     assert 'href="/applications/"' in body
     assert 'href="/profile/"' in body
+
+
+def test_it_preselects_a_grant_linked_from_elsewhere(owner_client, profile, grant):
+    body = owner_client.get(f"/applications/?grant={grant.pk}").content.decode()
+    assert f'<option value="{grant.pk}" selected>Rural Broadband Expansion Grant</option>' in body
+
+
+def test_it_never_offers_another_users_grant_even_when_linked(owner_client, profile, other_user):
+    theirs = GrantFactory(user=other_user, title="Their grant")
+    assert "Their grant" not in owner_client.get(f"/applications/?grant={theirs.pk}").content.decode()
