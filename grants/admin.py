@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from grants.models import Analysis, Grant, SearchRun
+from grants.models import Analysis, CatalogSync, Grant, Opportunity, SavedSearch, SearchRun
 
 
 @admin.register(Grant)
@@ -34,3 +34,30 @@ class SearchRunAdmin(admin.ModelAdmin):
 
 # SavedGrant has the legacy composite primary key, which the admin cannot register; staff see
 # saved grants on the user settings page instead (accounts.admin.UserSettingsAdmin).
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "external_id", "status", "close_date", "agency_code", "updated_at"]
+    list_filter = ["source", "status", "is_forecast", "is_rolling"]
+    search_fields = ["title", "external_id", "number", "agency_code"]
+    readonly_fields = ["first_seen_at", "updated_at", "content_hash", "changed_fields"]
+    exclude = ["search"]
+    show_full_result_count = False
+
+
+@admin.register(CatalogSync)
+class CatalogSyncAdmin(admin.ModelAdmin):
+    list_display = ["id", "source", "status", "new", "updated", "closed", "failed", "started_at", "finished_at"]
+    list_filter = ["source", "status"]
+    readonly_fields = [field.name for field in CatalogSync._meta.fields]
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "alerts_enabled", "created_at"]
+    list_filter = ["alerts_enabled"]
+    search_fields = ["name", "user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["unsubscribe_token"]

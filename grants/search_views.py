@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -34,13 +35,15 @@ def search(request):
         if form.is_valid():
             criteria = form.criteria()
             name = form.cleaned_data["save_as"].strip()
-            if name:
-                try:
-                    saved_search_create(user=request.user, name=name, criteria=criteria)
-                except SavedSearchLimitReached as exc:
-                    form.add_error("save_as", str(exc))
-                    return render(request, "grants/search.html", {"form": form, "profile": profile}, status=400)
-            run = search_run_start(user=request.user, criteria=criteria)  # 402 page if the allowance is spent
+            try:
+                # One transaction: a spent allowance (402 page) leaves no saved search behind.
+                with transaction.atomic():
+                    if name:
+                        saved_search_create(user=request.user, name=name, criteria=criteria)
+                    run = search_run_start(user=request.user, criteria=criteria)
+            except SavedSearchLimitReached as exc:
+                form.add_error("save_as", str(exc))
+                return render(request, "grants/search.html", {"form": form, "profile": profile}, status=400)
             if name:
                 messages.success(request, f'Search saved as "{name}": new matches will be e-mailed to you.')
             return redirect("grants:run_detail", pk=run.pk)

@@ -20,6 +20,7 @@ from grants.forms import SORTS, BulkSaveForm
 from grants.models import Grant
 from grants.scoring import DIMENSIONS
 from grants.services.saving import grant_unsave, grants_save
+from grants.sources.normalize import safe_url
 
 PAGE_SIZE = 25
 DIMENSION_LABELS = {
@@ -77,6 +78,8 @@ def grant_detail(request, pk: int):
             "opportunity": opportunity,
             "breakdown": breakdown,
             "days_left": days_left,
+            # Legacy rows may hold anything in source_url; only http(s) becomes a link.
+            "source_link": safe_url(grant.source_url),
             "eligible_labels": [ELIGIBILITY_LABELS.get(c, c) for c in opportunity.eligible_applicants]
             if opportunity
             else [],

@@ -21,6 +21,7 @@ from grants.sources.normalize import (
     parse_date,
     parse_int,
     parse_money,
+    safe_url,
     sanitize_html,
 )
 
@@ -36,7 +37,7 @@ class ExtractError(Exception):
 
 
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    return tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
 
 
 @contextmanager
@@ -103,7 +104,10 @@ def record_from_fields(values: dict, *, is_forecast: bool, source: str = SOURCE)
         estimated_total_funding=parse_money(values.get("EstimatedTotalProgramFunding")),
         expected_awards=parse_int(values.get("ExpectedNumberOfAwards")),
         cost_sharing=parse_bool(values.get("CostSharingOrMatchingRequirement")),
-        url=values.get("AdditionalInformationURL") or OPPORTUNITY_URL.format(id=opportunity_id),
+        # Grants.gov's own page for its records (as the API adapter links), the agency's link otherwise.
+        url=OPPORTUNITY_URL.format(id=opportunity_id)
+        if source == SOURCE
+        else safe_url(values.get("AdditionalInformationURL"), OPPORTUNITY_URL.format(id=opportunity_id)),
         contact_email=values.get("GrantorContactEmail", ""),
         last_updated=parse_date(values.get("LastUpdatedDate")),
     )

@@ -173,3 +173,10 @@ def test_it_saves_a_search_from_the_form(owner_client, user, django_capture_on_c
         owner_client.post("/search/", {"keywords": "broadband", "save_as": "Broadband watch"})
     saved = SavedSearch.objects.get(user=user)
     assert saved.name == "Broadband watch" and saved.criteria["keywords"] == "broadband"
+
+
+def test_it_keeps_no_saved_search_when_the_allowance_is_spent(owner_client, user):
+    user.searches_used = user.searches_limit
+    user.save()
+    response = owner_client.post("/search/", {"keywords": "broadband", "save_as": "Broadband watch"})
+    assert response.status_code == 402 and not SavedSearch.objects.exists()

@@ -163,3 +163,9 @@ def test_it_serves_saved_deadlines_as_a_calendar(owner_client, user, other_user)
     assert "DTSTART;VALUE=DATE:20270315" in body and f"UID:grant-{saved.pk}@grantfinder" in body
     assert "SUMMARY:Deadline: Broadband\\; rural\\, Louisiana" in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+def test_it_links_only_http_sources(owner_client, user):
+    grant = GrantFactory(user=user, source_url="javascript:alert(1)")
+    content = owner_client.get(f"/grants/{grant.pk}/").content.decode()
+    assert 'href="javascript:' not in content and "javascript:alert(1)" in content

@@ -47,3 +47,11 @@ def test_it_sanitises_html_and_wraps_plain_text():
     assert sanitize_html("One & two\n\nThree") == "<p>One &amp; two</p><p>Three</p>"
     assert sanitize_html("&lt;p&gt;escaped&lt;/p&gt;") == "<p>escaped</p>"
     assert html_to_text("<p>Rural &amp; tribal</p><ul><li>clinics</li></ul>") == "Rural & tribal clinics"
+
+
+def test_it_keeps_only_http_links():
+    from grants.sources.normalize import safe_url
+
+    assert safe_url("https://www.grants.gov/x?a=1") == "https://www.grants.gov/x?a=1"
+    assert safe_url("javascript:alert(1)", "https://fallback") == "https://fallback"
+    assert safe_url("www.example.gov") == ""
