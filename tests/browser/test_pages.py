@@ -1,0 +1,58 @@
+"""Every main page, as a grant seeker with data sees it: no serious or critical axe-core violation,
+nothing wider than a phone, no CSP violation or script error; a screenshot of each at desktop and
+phone widths goes to docs/screenshots/ (shown in the README)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.data import grant_seeker_with_everything
+
+pytestmark = pytest.mark.browser
+
+
+def test_it_serves_every_main_page_accessibly_at_desktop_and_phone_widths(live_server, page, sign_in, user):
+    data = grant_seeker_with_everything(user)
+    # (screenshot name, path, the start of the page's main heading)
+    pages = [
+        ("dashboard", reverse("grants:dashboard"), "Your grants"),
+        ("grants", reverse("grants:list"), "Grants"),
+        ("grants-saved", reverse("grants:list") + "?saved=on", "Grants"),
+        ("grant-detail", reverse("grants:detail", args=[data["grant"].pk]), data["grant"].title),
+        ("search", reverse("grants:search"), "Search for grants"),
+        ("search-run", reverse("grants:run_detail", args=[data["run"].pk]), "Search of"),
+        ("search-runs", reverse("grants:runs"), "Past searches"),
+        ("saved-searches", reverse("grants:saved_searches"), "Saved searches"),
+        ("applications", reverse("applications:list"), "Applications"),
+        ("application-detail", reverse("applications:detail", args=[data["application"].pk]), data["grant"].title),
+        ("profile", reverse("profiles:edit"), "Business profile"),
+        ("billing", reverse("billing:plans"), "Plans and billing"),
+        ("account", reverse("accounts:account"), "Your account"),
+        ("account-delete", reverse("accounts:delete"), "Delete your account"),
+    ]
+    sign_in(user)
+
+    for name, path, heading in pages:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        assert_accessible(page)
+        screenshot(page, name)
+
+
+def test_it_serves_the_public_pages_accessibly(live_server, page):
+    for name, path, heading in [("home", "/", "Find the grants"), ("sign-in", "/accounts/login/", "Sign in")]:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        assert_accessible(page)
+        screenshot(page, name)
+
+
+def test_it_catches_an_accessibility_violation(live_server, page):
+    # The checker itself must be able to fail: an unlabelled field and an image without alt text.
+    page.set_content('<html lang="en"><body><main><h1>T</h1><img src="x.png"><input type="text"></main></body></html>')
+
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_accessible(page)
