@@ -155,6 +155,21 @@ def _stale_reason(worker_id: str, last_seen: datetime | None) -> str:
     return f"The worker running this task stopped ({worker_id or 'unknown worker'}, {seen})."
 
 
+def tasks_fail_of_worker(*, worker_id: str, reason: str, now: datetime | None = None) -> list[StaleTask]:
+    """Fail the tasks a living worker had RUNNING when it lost its database (it runs none now).
+
+    The worker could not record their ends, and since it still beats, ``tasks_fail_stale`` would
+    never fail them.
+    """
+    now = now or timezone.now()
+    failed = []
+    for task_id in DBTaskResult.objects.running().filter(worker_ids__contains=[worker_id]).values_list("id", flat=True):
+        stale = _task_fail(task_id=task_id, worker_id=worker_id, reason=reason, now=now)
+        if stale is not None:
+            failed.append(stale)
+    return failed
+
+
 def tasks_fail_stale(*, now: datetime | None = None) -> list[StaleTask]:
     """Fail every RUNNING task whose worker has stopped beating; the owning app fails its row too.
 

@@ -40,3 +40,6 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 limit_request_line = 8190
 limit_request_fields = 100
 proc_name = "grantfinder"
+# gunicorn 27's control socket sits at one path per user (~/.gunicorn/gunicorn.ctl), so a second
+# gunicorn on the machine would take it over; nothing here uses it.
+control_socket_disable = True
