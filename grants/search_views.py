@@ -58,7 +58,7 @@ def search(request):
 
 @login_required
 def run_list(request):
-    search_runs_fail_stale()
+    search_runs_fail_stale(user=request.user)
     runs = SearchRun.objects.filter(user=request.user).order_by("-timestamp", "-id")
     page = Paginator(runs, 25).get_page(request.GET.get("page"))
     return render(request, "grants/runs.html", {"page": page})
@@ -91,7 +91,10 @@ def run_detail(request, pk: int):
 @login_required
 def run_status(request, pk: int):
     """Polled by static/js/search-run-progress.js while the run is in progress."""
-    return JsonResponse(_run_status(_get_run_for_user(request, pk)))
+    run = _get_run_for_user(request, pk)
+    if run.status == SearchRunStatus.IN_PROGRESS and search_runs_fail_stale(user=request.user):
+        run.refresh_from_db()
+    return JsonResponse(_run_status(run))
 
 
 @login_required

@@ -239,10 +239,14 @@ def search_run_execute(*, run_id: int) -> SearchRun:
     return run
 
 
-def search_runs_fail_stale(*, now: datetime | None = None) -> int:
-    """Runs whose worker died mid-way are marked failed (and refunded) instead of spinning forever."""
+def search_runs_fail_stale(*, now: datetime | None = None, user=None) -> int:
+    """Runs whose worker died mid-way are marked failed (and refunded) instead of spinning forever.
+
+    With ``user``, only theirs (cheap enough for a page view: it uses the runs' user index).
+    """
     now = now or timezone.now()
-    stale = list(SearchRun.objects.filter(status=SearchRunStatus.IN_PROGRESS, timestamp__lt=now - STALE_AFTER))
+    runs = SearchRun.objects.filter(user=user) if user is not None else SearchRun.objects.all()
+    stale = list(runs.filter(status=SearchRunStatus.IN_PROGRESS, timestamp__lt=now - STALE_AFTER))
     for run in stale:
         updated = SearchRun.objects.filter(pk=run.pk, status=SearchRunStatus.IN_PROGRESS).update(
             status=SearchRunStatus.FAILED,

@@ -175,3 +175,16 @@ def test_it_fails_runs_left_in_progress_by_a_dead_worker(user):
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert old.status == SearchRunStatus.FAILED and fresh.status == SearchRunStatus.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_it_reports_an_interrupted_run_as_failed_to_the_poller(owner_client, user, other_user):
+    old = SearchRunFactory(user=user, status=SearchRunStatus.IN_PROGRESS, timestamp=timezone.now() - timedelta(hours=2))
+    others = SearchRunFactory(
+        user=other_user, status=SearchRunStatus.IN_PROGRESS, timestamp=timezone.now() - timedelta(hours=2)
+    )
+    body = owner_client.get(f"/search/runs/{old.pk}/status.json").json()
+    assert body["status"] == "FAILED" and body["finished"] is True and "interrupted" in body["error_message"]
+    others.refresh_from_db()
+    assert others.status == SearchRunStatus.IN_PROGRESS  # only the viewer's runs are touched
+    assert b"Failed" in owner_client.get("/search/runs/").content
