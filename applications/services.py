@@ -385,7 +385,17 @@ def _checked_feedback(notes: str) -> str:
 
 def _history_record(application: GeneratedApplication, *, status: str, award_amount: float | None) -> None:
     """The grant's application history follows this application's submission and outcome."""
-    history = application.history or ApplicationHistory(grant=application.grant, user=application.user)
+    # The grant may already have a history row (tracked by hand, or from the legacy app) that no
+    # other generated application feeds: continue it rather than start a second one.
+    history = (
+        application.history
+        or ApplicationHistory.objects.filter(
+            user=application.user, grant=application.grant, generated_application__isnull=True
+        )
+        .order_by("-created_at", "-id")
+        .first()
+        or ApplicationHistory(grant=application.grant, user=application.user)
+    )
     now = timezone.now()
     history.status = _OUTCOME_HISTORY_STATUS[status]
     if status == ApplicationGenerationStatus.SUBMITTED:

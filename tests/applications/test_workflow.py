@@ -219,3 +219,17 @@ def test_it_answers_404_to_another_user(other_client, generated, method, path):
     generated.refresh_from_db()
     assert generated.status == S.GENERATED
     assert generated.sections["executive_summary"] == "Generated summary."
+
+
+def test_it_continues_the_grants_existing_history_row(generated, grant, user):
+    tracked = ApplicationHistory.objects.create(grant=grant, user=user, status=ApplicationStatus.DRAFTING)
+    services.application_status_change(application=generated, status=S.SUBMITTED)
+    tracked.refresh_from_db()
+    assert ApplicationHistory.objects.filter(grant=grant).count() == 1
+    assert tracked.status == ApplicationStatus.APPLIED
+    generated.refresh_from_db()
+    assert generated.history == tracked
+    # A second application for the same grant starts its own row instead of taking this one.
+    second = GeneratedApplicationFactory(user=user, grant=grant, status=S.GENERATED)
+    services.application_status_change(application=second, status=S.SUBMITTED)
+    assert ApplicationHistory.objects.filter(grant=grant).count() == 2
