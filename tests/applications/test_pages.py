@@ -77,3 +77,13 @@ def test_it_preselects_a_grant_linked_from_elsewhere(owner_client, profile, gran
 def test_it_never_offers_another_users_grant_even_when_linked(owner_client, profile, other_user):
     theirs = GrantFactory(user=other_user, title="Their grant")
     assert "Their grant" not in owner_client.get(f"/applications/?grant={theirs.pk}").content.decode()
+
+
+def test_it_offers_only_the_next_allowed_statuses(owner_client, user, grant):
+    application = GeneratedApplicationFactory(user=user, grant=grant, status="SUBMITTED")
+    body = owner_client.get(f"/applications/{application.pk}/").content.decode()
+    assert '<option value="AWARDED">Awarded</option>' in body
+    assert '<option value="REJECTED">Rejected</option>' in body
+    assert '<option value="SUBMITTED">' not in body
+    assert "Amount awarded" in body
+    assert "<textarea id=\"text-executive_summary\"" not in body  # submitted: no more edits
