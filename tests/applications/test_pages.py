@@ -86,4 +86,4 @@ def test_it_offers_only_the_next_allowed_statuses(owner_client, user, grant):
     assert '<option value="REJECTED">Rejected</option>' in body
     assert '<option value="SUBMITTED">' not in body
     assert "Amount awarded" in body
-    assert "<textarea id=\"text-executive_summary\"" not in body  # submitted: no more edits
+    assert '<textarea id="text-executive_summary"' not in body  # submitted: no more edits
