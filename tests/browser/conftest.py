@@ -88,6 +88,7 @@ def page(page: Page) -> Page:
         if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
             problems.append(f"CSP: {message.text}")
 
+    page.set_default_timeout(10_000)
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"Script error: {error}"))
     yield page
