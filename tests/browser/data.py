@@ -21,8 +21,13 @@ from tests.grants.factories import OpportunityFactory
 CATALOG = [
     ("Rural Broadband Expansion", ["IS"], 20, "Deploy broadband to unserved rural households in Louisiana."),
     ("Digital Literacy for Rural Communities", ["ED"], 12, "Teach digital skills in rural Louisiana parishes."),
-    ("Community Wi-Fi Hotspots", ["IS", "CD"], 33, "Community Wi-Fi and device lending for rural broadband users."),
-    ("Broadband Workforce Training", ["ELT"], 50, "Train technicians to build rural broadband networks."),
+    (
+        "Community Wi-Fi Hotspots",
+        ["IS", "CD"],
+        33,
+        "Community Wi-Fi and device lending for rural broadband users in Louisiana.",
+    ),
+    ("Broadband Workforce Training", ["ELT"], 50, "Train technicians to build rural broadband networks in Louisiana."),
 ]
 
 
