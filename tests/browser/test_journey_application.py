@@ -1,0 +1,74 @@
+"""Journey 2: generate an application, edit a section, mark it submitted, download the DOCX."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+from playwright.sync_api import expect
+
+from grants.criteria import SearchCriteria
+from grants.models import Grant
+from grants.services.search_runs import search_run_start
+from tests.browser.conftest import assert_accessible
+from tests.browser.data import catalog_add, run_worker
+from tests.factories import BusinessProfileFactory
+
+pytestmark = pytest.mark.browser
+
+EDITED = "Bayou Connect will connect 400 more rural homes in Acadia Parish by June 2027."
+
+
+@pytest.fixture
+def grant(user):
+    """The user after a finished search: a profile and scored grants to apply for."""
+    BusinessProfileFactory(user=user, business_name="Bayou Connect")
+    catalog_add()
+    search_run_start(user=user, criteria=SearchCriteria(keywords="broadband"))
+    run_worker()
+    return Grant.objects.filter(user=user).order_by("-overall_composite_score", "id").first()
+
+
+def test_it_generates_edits_submits_and_downloads_an_application(live_server, page, sign_in, user, grant, tmp_path):
+    sign_in(user)
+    page.goto("/applications/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Applications")
+
+    # Ask for one: the page shows the writing's progress at once, then the sections, by itself.
+    page.get_by_label("Grant").select_option(value=str(grant.pk))
+    page.get_by_role("button", name="Write the application").click()
+    expect(page.get_by_role("status").filter(has_text="being written")).to_be_visible()
+    progress = page.locator("#generation-progress")
+    expect(progress).to_contain_text("Writing your application")
+    expect(progress.get_by_role("progressbar")).to_be_visible()
+    assert_accessible(page)
+    run_worker()
+    expect(page.get_by_role("heading", name="Executive summary")).to_be_visible()
+    expect(progress).to_have_count(0)
+    expect(page.locator("main section[id^=section-]")).to_have_count(6)
+
+    # Edit one section.
+    summary = page.locator("#section-executive_summary")
+    summary.get_by_role("textbox").fill(EDITED)
+    summary.get_by_role("button", name="Save executive summary").click()
+    expect(page.get_by_role("status").filter(has_text="Executive summary saved.")).to_be_visible()
+    expect(page.locator("#section-executive_summary").get_by_role("textbox")).to_have_value(EDITED)
+    expect(page.locator("#section-executive_summary")).to_contain_text("Edited by you 1 time.")
+
+    # Mark it submitted: the status shows it and the sections can no longer change.
+    page.get_by_label("Mark as").select_option(label="Submitted")
+    page.get_by_role("button", name="Update status").click()
+    expect(page.get_by_role("status").filter(has_text="Marked")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Status: Submitted")
+    expect(page.locator("#section-executive_summary").get_by_role("textbox")).to_have_count(0)
+    expect(page.locator("#section-executive_summary")).to_contain_text(EDITED)
+    assert_accessible(page)
+
+    # Download the DOCX: a real Word file with the edited text in it.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download DOCX").click()
+    assert download.value.suggested_filename.endswith(".docx")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    text = "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
+    assert EDITED in text
+    assert "Needs statement" in text
