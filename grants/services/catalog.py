@@ -75,16 +75,27 @@ def _upsert_batch(records: list[OpportunityRecord], *, counter: SyncCounter, tod
         incoming[key] = fields
         counter.seen.add(record.external_id)
     sources = {source for source, _ in incoming}
+    in_batch = Opportunity.objects.filter(
+        source__in=sources, external_id__in=[external_id for _, external_id in incoming]
+    )
+    # Hashes first: most records of a daily extract are unchanged, and their text is not needed.
+    hashes = {
+        (row["source"], row["external_id"]): row
+        for row in in_batch.values("pk", "source", "external_id", "content_hash", "is_forecast")
+    }
+    incoming_hashes = {key: _hash(fields) for key, fields in incoming.items()}
+    changed_pks = [row["pk"] for key, row in hashes.items() if row["content_hash"] != incoming_hashes[key]]
     existing = {
         (row["source"], row["external_id"]): row
-        for row in Opportunity.objects.filter(
-            source__in=sources, external_id__in=[external_id for _, external_id in incoming]
-        ).values("source", "external_id", "content_hash", *CONTENT_FIELDS)
+        for row in Opportunity.objects.filter(pk__in=changed_pks).values(
+            "source", "external_id", "content_hash", *CONTENT_FIELDS
+        )
     }
+    existing |= {key: row for key, row in hashes.items() if key not in existing}
     now = timezone.now()
     to_write = []
     for (source, external_id), fields in incoming.items():
-        content_hash = _hash(fields)
+        content_hash = incoming_hashes[(source, external_id)]
         old = existing.get((source, external_id))
         if old is None:
             sync.new += 1
