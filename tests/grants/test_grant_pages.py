@@ -103,6 +103,7 @@ def test_it_shows_a_grant_with_its_score_breakdown(owner_client, user):
     assert "day" in content and "left" in content  # the countdown
     assert "Nonprofits with 501(c)(3) status, Unrestricted" in content
     assert "<p>Deploy broadband" in content  # the sanitised description is rendered as HTML
+    assert 'action="/applications/new/"' in content and f'name="grant" value="{grant.pk}"' in content
     assert response.context["breakdown"][0] == {
         "name": "Sector relevance",
         "score": 1.0,
