@@ -173,11 +173,7 @@ def _write(application: GeneratedApplication, started: float) -> None:
     contexts = section_contexts(profile=profile, grant=application.grant, sections=sections)
 
     client = llm.make_client() if llm.is_configured() else None
-    try:
-        drafts, errors = _write_sections(application, contexts, client)
-    finally:
-        if client is not None:
-            client.close()
+    drafts, errors = _write_sections(application, contexts, client)
     if errors:
         _fail(application, errors[0], drafts, started)
     else:
