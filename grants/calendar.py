@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from grants.deadlines import deadline_day
+
 
 def _escape(text: str) -> str:
     return ((text or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n")).replace(
@@ -34,7 +36,7 @@ def calendar_for_grants(grants: Iterable, *, site_url: str) -> str:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Grant Finder//Grant deadlines//EN", "CALSCALE:GREGORIAN"]
     lines.append("X-WR-CALNAME:Grant deadlines")
     for grant in grants:
-        day = timezone.localtime(grant.deadline).date()
+        day = deadline_day(grant.deadline)
         url = f"{site_url.rstrip('/')}/grants/{grant.pk}/"
         lines += [
             "BEGIN:VEVENT",

@@ -6,7 +6,6 @@ import logging
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as clock
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +17,7 @@ from billing.exceptions import UsageLimitReached
 from billing.services import usage_consume_search, usage_refund_search
 from grants import scoring
 from grants.criteria import SearchCriteria
+from grants.deadlines import DEADLINE_ZONE, deadline_day, deadline_from_date
 from grants.models import Grant, Opportunity, OpportunitySource, SearchRun, SearchRunStatus, SearchRunType
 from grants.selectors import opportunity_facts, opportunity_search, profile_facts
 from grants.services.catalog import SyncCounter, catalog_upsert
@@ -35,8 +35,6 @@ __all__ = [
 
 MAX_MATCHES = 200
 STALE_AFTER = timedelta(minutes=30)
-# Grants.gov deadlines are 11:59 pm Eastern unless the notice says otherwise.
-DEADLINE_ZONE = ZoneInfo("America/New_York")
 
 
 def search_run_start(
@@ -64,9 +62,7 @@ def search_run_start(
 
 
 def _deadline(opportunity: Opportunity) -> datetime | None:
-    if not opportunity.close_date:
-        return None
-    return datetime.combine(opportunity.close_date, clock(23, 59), tzinfo=DEADLINE_ZONE)
+    return deadline_from_date(opportunity.close_date)
 
 
 def _funding_display(opportunity: Opportunity) -> str:
@@ -125,7 +121,7 @@ def _normalised_title() -> Func:
 
 
 def _title_key(title: str, deadline: datetime | None) -> tuple[str, date | None]:
-    return (" ".join(title.lower().split()), deadline.astimezone(DEADLINE_ZONE).date() if deadline else None)
+    return (" ".join(title.lower().split()), deadline_day(deadline) if deadline else None)
 
 
 def grants_add_new(*, user, candidates: list[tuple[Opportunity, scoring.ScoreCard]], keywords: list[str]) -> int:

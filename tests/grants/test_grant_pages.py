@@ -170,3 +170,13 @@ def test_it_links_only_http_sources(owner_client, user):
     grant = GrantFactory(user=user, source_url="javascript:alert(1)")
     content = owner_client.get(f"/grants/{grant.pk}/").content.decode()
     assert 'href="javascript:' not in content and "javascript:alert(1)" in content
+
+
+def test_it_shows_deadlines_on_the_day_they_close_in_eastern_time(owner_client, user):
+    from datetime import date
+
+    from grants.deadlines import deadline_from_date
+
+    grant = GrantFactory(user=user, deadline=deadline_from_date(date(2027, 1, 15)))  # 04:59 UTC on the 16th
+    assert "15 Jan 2027" in owner_client.get("/grants/").content.decode()
+    assert "Friday 15 January 2027, 11:59 p.m. Eastern" in owner_client.get(f"/grants/{grant.pk}/").content.decode()
