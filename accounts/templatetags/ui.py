@@ -36,3 +36,38 @@ def nav_link(context, url_name: str, label: str, query: str = "", unless: str = 
     if current:
         return format_html('<li><a href="{}" aria-current="page">{}</a></li>', href, label)
     return format_html('<li><a href="{}">{}</a></li>', href, label)
+
+
+@register.inclusion_tag("_first_run_checklist.html", takes_context=True)
+def first_run_checklist(context) -> dict:
+    """The three first steps (profile, first search, first application), shown until all are done.
+
+    ``{% load ui %}{% first_run_checklist %}`` on the dashboard. Reads the user's reverse relations
+    only, so accounts needs no import from the apps that build on it.
+    """
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return {"steps": [], "remaining": 0}
+    # A missing one-to-one row raises RelatedObjectDoesNotExist, an AttributeError.
+    profile_done = hasattr(user, "business_profile")
+    steps = [
+        {
+            "label": "Complete your business profile",
+            "why": "Scores and drafts are only as good as what it says.",
+            "done": profile_done,
+            "url": reverse("profiles:edit"),
+        },
+        {
+            "label": "Run your first search",
+            "why": "It starts from your profile and scores every match.",
+            "done": user.search_runs.exists(),
+            "url": reverse("grants:search"),
+        },
+        {
+            "label": "Write your first application",
+            "why": "Six sections drafted from your profile and documents, ready to edit.",
+            "done": user.generated_applications.exists(),
+            "url": reverse("applications:list"),
+        },
+    ]
+    return {"steps": steps, "remaining": sum(not step["done"] for step in steps)}
