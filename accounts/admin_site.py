@@ -56,8 +56,12 @@ class AuditedAdminSite(AdminSite):
     def admin_view(self, view, cacheable=False):
         wrapped = super().admin_view(view, cacheable)
         model_admin = getattr(view, "__self__", None)
+        if not isinstance(model_admin, ModelAdmin):
+            return wrapped
+        if getattr(view, "__name__", "") == "changelist_view" and _holds_user_data(model_admin.model):
+            return _audited_list(wrapped, model_admin)
         meaning = _AUDITED_VIEWS.get(getattr(view, "__name__", ""))
-        if not isinstance(model_admin, ModelAdmin) or meaning is None:
+        if meaning is None:
             return wrapped
 
         @functools.wraps(wrapped)
@@ -84,6 +88,29 @@ class AuditedAdminSite(AdminSite):
             return response
 
         return audited
+
+
+def _holds_user_data(model) -> bool:
+    return model is User or model in owner_models
+
+
+def _audited_list(wrapped, model_admin):
+    """A list of users' rows was shown: record who looked, at which list, with which search and filters."""
+
+    @functools.wraps(wrapped)
+    def audited(request, *args, **kwargs):
+        response = wrapped(request, *args, **kwargs)
+        if request.method == "GET" and response.status_code == 200:
+            services.audit_record(
+                request=request,
+                action=AuditAction.LIST,
+                target_user=None,
+                object_type=model_admin.model._meta.label_lower,
+                detail=request.GET.urlencode(),
+            )
+        return response
+
+    return audited
 
 
 def _audited_action(request, response, meaning) -> str | None:

@@ -161,6 +161,7 @@ class UserSettings(models.Model):
 
 
 class AuditAction(models.TextChoices):
+    LIST = "list", "Listed"
     VIEW = "view", "Viewed"
     CHANGE = "change", "Changed"
     DELETE = "delete", "Deleted"

@@ -198,3 +198,16 @@ def test_it_erases_a_user_deleted_in_the_admin_files_included(
     deleted = AuditEntry.objects.get(action=AuditAction.DELETE)
     assert deleted.target_user is None and user.email not in deleted.object_repr + deleted.target_user_email
     assert not AuditEntry.objects.filter(target_user_email=user.email).exists()
+
+
+def test_it_audits_staff_listing_and_searching_users_data(staff_client, staff_user, user):
+    staff_client.get(USERS, {"q": user.email}, REMOTE_ADDR="203.0.113.8")
+    staff_client.get("/admin/grants/grant/")
+    staff_client.get("/admin/accounts/auditentry/")  # the audit log itself holds no user's data
+
+    entries = list(AuditEntry.objects.order_by("id").values_list("action", "object_type", "detail", "actor_email"))
+    assert entries == [
+        (AuditAction.LIST, "accounts.user", f"q={user.email.replace('@', '%40')}", staff_user.email),
+        (AuditAction.LIST, "grants.grant", "", staff_user.email),
+    ]
+    assert AuditEntry.objects.order_by("id").first().ip_address == "203.0.113.8"
