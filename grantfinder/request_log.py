@@ -61,8 +61,9 @@ class RequestLogMiddleware:
             match = getattr(request, "resolver_match", None)
             logger.info(
                 "request",
+                # Not "request": django.request's records carry the request object under that name.
                 extra={
-                    "request": {
+                    "http": {
                         "request_id": request.request_id,
                         "method": request.method,
                         "route": match.route if match else None,
@@ -77,7 +78,7 @@ class RequestLogMiddleware:
 
 
 class JsonFormatter(logging.Formatter):
-    """``{"time", "level", "logger", "message", ...the record's "request" fields}`` on one line."""
+    """``{"time", "level", "logger", "message", ...the record's "http" fields}`` on one line."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
@@ -85,7 +86,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            **getattr(record, "request", {}),
+            **getattr(record, "http", {}),
         }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)

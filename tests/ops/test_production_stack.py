@@ -1,13 +1,17 @@
-"""PostgreSQL stops under a running gunicorn and worker: /health says so at once, and recovers alone.
+"""The production stack as deployed: ``make serve`` brings it up healthy; PostgreSQL stopping under
+it gives a prompt 503 on /health, and it recovers by itself after the restart.
 
-This test stops a database server, so it runs its own throwaway one (never the shared server in
-var/pgdata, which every other test uses), migrated once for the module.
+The outage stops a database server, so this module runs its own throwaway one (never the shared
+server in var/pgdata, which every other test uses), migrated once for the module.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,7 +23,7 @@ import psycopg
 import pytest
 import requests
 
-from tests.ops.servers import ROOT, db_worker, gunicorn, production_env, wait_for
+from tests.ops.servers import ROOT, db_worker, free_port, gunicorn, production_env, wait_for
 
 
 @dataclass
@@ -128,6 +132,41 @@ def _last_beat(postgres: ThrowawayPostgres, worker_id: str):
 def _health(base: str) -> requests.Response:
     # The client gives up after 5 s: an answer at all is the "within 5 s".
     return requests.get(f"{base}/health", timeout=5)
+
+
+def test_make_serve_brings_up_the_production_stack_and_health_is_200(migrated_env):
+    """What ``make serve`` runs (bin/serve): check --deploy, migrate, collectstatic, then gunicorn,
+    a worker and the periodic loop, with DJANGO_DEBUG unset."""
+    port = free_port()
+    env = {**migrated_env, "GUNICORN_BIND": f"127.0.0.1:{port}", "DJANGO_DEBUG": "true"}  # serve must unset it
+    stack = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, start_new_session=True)
+    try:
+        healthy = wait_for(
+            lambda: stack.poll() is None and _answer(f"http://127.0.0.1:{port}/health"),
+            timeout=240,
+            what="make serve's /health to answer 200",
+        )
+        assert healthy.json() == {"database": "ok", "migrations": "ok", "workers": "ok"}
+        # Production settings: no debug page, security headers, hashed static files from WhiteNoise.
+        home = requests.get(f"http://127.0.0.1:{port}/", timeout=30)
+        assert home.status_code == 200 and "Content-Security-Policy" in home.headers
+        stylesheet = re.search(r'href="(/static/css/[^"]+\.[0-9a-f]{12}\.css)"', home.text)
+        assert stylesheet, "no hashed stylesheet: collectstatic did not run"
+        assert requests.get(f"http://127.0.0.1:{port}{stylesheet[1]}", timeout=30).status_code == 200
+        missing = requests.get(f"http://127.0.0.1:{port}/no-such-page/", timeout=30)
+        assert missing.status_code == 404 and "Django" not in missing.text
+    finally:
+        os.killpg(stack.pid, signal.SIGTERM)
+        stack.wait(timeout=60)
+
+
+def _answer(url: str) -> requests.Response | None:
+    try:
+        # The first request loads the project into the gunicorn worker: it may take a while.
+        response = requests.get(url, timeout=30)
+    except (requests.ConnectionError, requests.Timeout):
+        return None
+    return response if response.status_code == 200 else None
 
 
 def test_health_answers_503_while_postgresql_is_down_and_recovers_after_restart(throwaway_postgres, migrated_env):
