@@ -7,6 +7,9 @@ import re
 import pytest
 from django.urls import URLResolver, get_resolver
 
+from tests.factories import UserFactory
+from tests.test_isolation import isolation_problems, project_routes
+
 pytestmark = pytest.mark.django_db
 
 # Route name -> (status an anonymous caller gets, why it is not 401).
@@ -42,3 +45,12 @@ def test_it_answers_401_to_anonymous_callers_on_every_operation(client):
                 problems.append(f"{method.upper()} {path} ({name}): {status}")
 
     assert problems == [], "\n".join(problems)
+
+
+def test_it_answers_404_to_another_user_on_every_api_route_with_an_id():
+    # The project-wide walk (tests/test_isolation.py), kept to the API here.
+    api_routes_with_ids = [route for route in project_routes() if route.is_api]
+    owner, intruder, witness = (UserFactory() for _ in range(3))
+
+    assert api_routes_with_ids
+    assert isolation_problems(api_routes_with_ids, owner, intruder, witness) == []
