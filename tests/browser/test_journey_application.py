@@ -41,6 +41,9 @@ def test_it_generates_edits_submits_and_downloads_an_application(live_server, pa
     expect(progress).to_contain_text("Writing your application")
     expect(progress.get_by_role("progressbar")).to_be_visible()
     assert_accessible(page)
+    # A reload while it is written loses nothing: the progress is still there, still polling.
+    page.reload()
+    expect(progress).to_contain_text("Writing your application")
     run_worker()
     expect(page.get_by_role("heading", name="Executive summary")).to_be_visible()
     expect(progress).to_have_count(0)

@@ -73,6 +73,11 @@ def test_it_takes_a_new_visitor_from_sign_in_to_a_saved_grant(live_server, page,
     progress = page.locator("#run-progress")
     expect(progress).to_contain_text("In progress")
     expect(progress).to_contain_text("this page updates by itself")
+    # A reload while it runs loses nothing: the page comes back showing the same run, still polling.
+    run_url = page.url
+    page.reload()
+    expect(page).to_have_url(run_url)
+    expect(progress).to_contain_text("In progress")
     run_worker()
     expect(progress.locator("[data-field=status_label]")).to_have_text("Succeeded")
     # Two of the four catalog entries mention broadband in the categories the profile chose.

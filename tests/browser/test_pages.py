@@ -56,3 +56,20 @@ def test_it_catches_an_accessibility_violation(live_server, page):
 
     with pytest.raises(AssertionError, match="image-alt"):
         assert_accessible(page)
+
+
+def test_it_shows_where_the_keyboard_focus_is(live_server, page, sign_in, user):
+    sign_in(user)
+    page.goto("/dashboard/")
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    dashboard = page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard")
+    expect(dashboard).to_be_focused()
+    expect(dashboard).to_have_attribute("aria-current", "page")
+    outline = dashboard.evaluate("el => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth")
+    assert outline == "solid 3px"
