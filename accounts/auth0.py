@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import IntegrityError
 from social_core.backends.auth0 import Auth0OAuth2
 from social_core.exceptions import AuthPolicyError
 
@@ -77,9 +78,16 @@ def user_link_or_create(backend, details, uid, user=None, *args, **kwargs):
     email_verified = details.get("email_verified") is True
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
-        created = services.user_create_from_auth0(
-            auth0_id=uid, email=email, full_name=details.get("fullname") or "", email_verified=email_verified
-        )
+        try:
+            created = services.user_create_from_auth0(
+                auth0_id=uid, email=email, full_name=details.get("fullname") or "", email_verified=email_verified
+            )
+        except IntegrityError:
+            # A second callback for the same first sign-in (a double click) created it a moment ago.
+            created = User.objects.filter(auth0_id=uid).first()
+            if created is None:
+                raise
+            return {"user": created, "is_new": False}
         return {"user": created, "is_new": True}
 
     if existing.is_system_user or existing.is_pending_deletion or not existing.is_active:

@@ -8,6 +8,7 @@ import pytest
 import requests
 from social_django.models import UserSocialAuth
 
+from accounts import services
 from accounts.models import SYSTEM_USER_EMAIL, SubscriptionTier, User
 from applications.models import ApplicationHistory
 from tests.accounts.conftest import auth0_sign_in, signed_in_user_id
@@ -195,3 +196,20 @@ def test_it_says_so_when_auth0_cannot_be_reached(client, auth0):
     assert response["Location"] == "/accounts/login/"
     assert signed_in_user_id(client) is None
     assert "Auth0 could not be reached" in _messages_on_login_page(client)
+
+
+def test_it_uses_the_account_a_simultaneous_first_sign_in_just_created(client, auth0, monkeypatch):
+    real_create = services.user_create_from_auth0
+
+    def create_after_the_other_request(**kwargs):
+        # The other request wins the race: its row exists when this one inserts.
+        UserFactory(email=kwargs["email"], auth0_id=kwargs["auth0_id"])
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(services, "user_create_from_auth0", create_after_the_other_request)
+
+    response = auth0_sign_in(client)
+
+    assert response["Location"] == "/"
+    winner = User.objects.get(auth0_id="auth0|abc123")
+    assert signed_in_user_id(client) == str(winner.pk)
