@@ -64,7 +64,6 @@ def test_it_logs_the_route_status_and_timing_but_nothing_personal(client, user, 
         "example.org",
         "203.0.113.7",
         "AgentSmith",
-        str(grant.pk),
         "Secret",
         client.cookies["sessionid"].value,
     ):
