@@ -123,6 +123,10 @@ def build_database(server: dict, name: str, *, grants: int, env: dict) -> None:
         server, name, "-v", f"grants={grants}", "-v", "runs=2000", "-v", "history=5000", "-f", str(LEGACY / "fill.sql")
     )
     log(f"{name}: manage.py migrate (the legacy conversion)")
+    migrate(env)
+
+
+def migrate(env: dict) -> None:
     subprocess.run([PYTHON, "manage.py", "migrate", "--no-input", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
 
 
@@ -216,21 +220,20 @@ def free_port() -> int:
 
 def wait_healthy(port: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    status = None
+    status, body = None, b""
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", "/health")
             response = conn.getresponse()
-            status = response.status
-            response.read()
+            status, body = response.status, response.read()
             conn.close()
             if status == 200:
                 return
         except OSError:
             pass
         time.sleep(0.5)
-    raise SystemExit(f"/health was not 200 within {timeout} s (last status {status})")
+    raise SystemExit(f"/health was not 200 within {timeout} s (last: {status} {body.decode(errors='replace')})")
 
 
 # The clients ------------------------------------------------------------------------------------
@@ -406,6 +409,8 @@ def main() -> int:
     try:
         if not args.reuse:
             build_database(server, name, grants=args.grants, env=env)
+        else:
+            migrate(env)  # the code may have new migrations since the database was kept
         setup_django(env)
         spread_grants(users=args.users)
         people = personas(users=args.users)
