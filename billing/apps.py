@@ -10,6 +10,7 @@ class BillingConfig(AppConfig):
         from billing import stripe_client, webhooks
         from billing.models import BillingNotice, Subscription, UsageRecord
 
+        # What "Download my data" exports and the account purge erases (accounts.registry).
         owner_models.register(Subscription, owner="user")
         owner_models.register(BillingNotice, owner="user")
         owner_models.register(UsageRecord, owner="user")
