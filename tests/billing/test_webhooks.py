@@ -146,6 +146,11 @@ def test_it_starts_a_new_usage_period_on_invoice_paid(post_event, linked_user):
     assert (subscription.searches_remaining, subscription.applications_remaining) == (50, 20)
     assert (subscription.current_period_start, subscription.current_period_end) == (T0 + MONTH, T0 + 2 * MONTH)
     assert (subscription.plan_name, subscription.status) == ("basic", "ACTIVE")
+    assert (linked_user.subscription_tier, linked_user.searches_limit, linked_user.applications_limit) == (
+        "basic",
+        50,
+        20,
+    )
 
 
 def test_it_processes_the_same_event_twice_only_once(post_event, linked_user, fake_stripe):
@@ -196,7 +201,12 @@ def test_it_marks_past_due_and_sends_one_email_on_invoice_payment_failed(
     linked_user.refresh_from_db()
     assert linked_user.subscription_status == "PAST_DUE"
     assert Subscription.objects.get(user=linked_user).status == "PAST_DUE"
-    assert linked_user.subscription_tier == "basic"  # Stripe is still retrying: the plan stays
+    # Stripe is still retrying: the plan and its limits stay.
+    assert (linked_user.subscription_tier, linked_user.searches_limit, linked_user.applications_limit) == (
+        "basic",
+        50,
+        20,
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [linked_user.email]
