@@ -78,8 +78,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
         return obj.searches_limit_override is not None or obj.applications_limit_override is not None
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # The same path as everything else: the service recomputes the user's limits.
+        # Only the overrides are editable: the service saves them and recomputes the user's limits,
+        # locking the user row before the subscription row like every other writer.
+        if not change:
+            super().save_model(request, obj, form, change)
         subscription_limits_override(
             subscription=obj,
             searches_limit=obj.searches_limit_override,
