@@ -102,6 +102,9 @@ class Grant(models.Model):
                 name="ix_grants_opportunity_user",
                 condition=models.Q(opportunity__isnull=False),
             ),
+            # "This user's grants by deadline": the list's deadline sort and window, the dashboard's
+            # next 30 days. Without it the planner walks the global deadline index (bench/: 0.7 s).
+            models.Index(fields=["user", "deadline"], name="ix_grants_user_deadline"),
         ]
         constraints = [choices_check("record_status", GrantStatus, "grants_record_status_valid")]
 

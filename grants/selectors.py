@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import UserSettings
 from grants.criteria import SearchCriteria
 from grants.forms import GrantFilterForm
 from grants.models import HIGH_PRIORITY_SCORE, Grant, Opportunity, OpportunityStatus, SavedGrant, SearchRun
@@ -92,8 +93,13 @@ def saved_grant_ids(user, grant_ids) -> set[int]:
 
 
 def grants_for_user(user) -> QuerySet:
-    """The user's grants, each annotated with whether they saved it."""
-    saved = SavedGrant.objects.filter(user_settings__user=user, grant_id=OuterRef("pk"))
+    """The user's grants, each annotated with whether they saved it.
+
+    Saved grants are keyed by the settings row; looking its id up first lets each row's check be
+    one probe of the saved_grants primary key instead of a join through user_settings.
+    """
+    settings_id = UserSettings.objects.filter(user=user).values_list("pk", flat=True).first()
+    saved = SavedGrant.objects.filter(user_settings_id=settings_id, grant_id=OuterRef("pk"))
     return Grant.objects.filter(user=user).annotate(is_saved=Exists(saved))
 
 
