@@ -4,12 +4,14 @@ import math
 import threading
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from werkzeug import Response
 
 from accounts.models import User
 from applications import services
 from applications.models import ApplicationGenerationStatus, GeneratedApplication, GenerationState
 from applications.writer import SECTIONS, SectionDraft
+from profiles.services import document_upload
 from tests.applications.conftest import BROADBAND_PASSAGE, FakeLLM
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +29,19 @@ def section_of(body: dict) -> str:
     return next(section.key for section in SECTIONS if f"Write the {section.title.lower()} section" in prompt)
 
 
+DOCUMENT_PASSAGE = "Broadband survey 2025: 38% of rural households in our parishes have no reliable internet service."
+
+
 def test_it_sends_the_model_the_key_and_the_retrieved_passages(
     owner_client, user, profile, grant, fake_llm, django_capture_on_commit_callbacks
 ):
+    document_upload(
+        user=user,
+        uploaded_file=SimpleUploadedFile(
+            "survey.txt",
+            f"Minutes of the spring bake sale: the committee thanked every volunteer who baked.\n\n{DOCUMENT_PASSAGE}".encode(),
+        ),
+    )
     fake_llm.answer_with(lambda body: FakeLLM.completion(f"Text for {section_of(body)}."))
     application = request_generation(owner_client, grant, django_capture_on_commit_callbacks)
 
@@ -41,6 +53,8 @@ def test_it_sends_the_model_the_key_and_the_retrieved_passages(
         assert body["messages"][0]["role"] == "system"
         prompt = body["messages"][1]["content"]
         assert f"(Profile: narrative) {BROADBAND_PASSAGE}" in prompt
+        assert f"(Document: survey.txt) {DOCUMENT_PASSAGE}" in prompt
+        assert "bake sale" not in prompt
         assert "Title: Rural Broadband Expansion Grant" in prompt
         assert "Funder: USDA Rural Utilities Service" in prompt
         assert "Name: Bayou Connect" in prompt
