@@ -35,8 +35,11 @@ def test_it_tells_a_new_user_what_to_do_next_on_every_empty_page(live_server, pa
     expect(page.locator("main")).to_contain_text(
         "Applications are written from your business profile. Fill it in first"
     )
+    expect(page.locator(".empty-state").get_by_role("heading")).to_have_text("No applications yet")
+    assert_accessible(page)
     page.goto("/profile/")
     expect(page.locator("main")).to_contain_text("Save your profile first; then you can upload documents.")
+    assert_accessible(page)
     page.goto("/search/runs/")
     expect(page.locator("main")).to_contain_text("No searches yet.")
 
@@ -46,6 +49,8 @@ def test_it_tells_a_new_user_what_to_do_next_on_every_empty_page(live_server, pa
     expect(checklist.get_by_role("heading")).to_have_text("Get started: 2 steps to go")
     expect(checklist.locator("li.done")).to_have_text(["Done: Complete your business profile"])
     expect(checklist.get_by_role("link")).to_have_text(["Run your first search", "Write your first application"])
+    page.goto("/profile/")
+    expect(page.locator("main")).to_contain_text("No documents yet. Add an annual report")
 
 
 def test_it_hides_the_checklist_once_every_step_is_done(live_server, page, sign_in, user):
