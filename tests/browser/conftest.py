@@ -80,17 +80,23 @@ def csp_form_targets(settings):
     return allow
 
 
-@pytest.fixture
-def page(page: Page) -> Page:
+def breakage_watch(page: Page) -> list[str]:
+    """A list that fills with every CSP violation and uncaught script error on ``page`` from now on."""
     problems: list[str] = []
 
     def on_console(message):
         if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
             problems.append(f"CSP: {message.text}")
 
-    page.set_default_timeout(10_000)
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"Script error: {error}"))
+    return problems
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.set_default_timeout(10_000)
+    problems = breakage_watch(page)
     yield page
     assert problems == [], "The page broke under the browser:\n" + "\n".join(problems)
 

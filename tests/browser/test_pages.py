@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, breakage_watch, screenshot
 from tests.browser.data import grant_seeker_with_everything
 
 pytestmark = pytest.mark.browser
@@ -73,3 +73,18 @@ def test_it_shows_where_the_keyboard_focus_is(live_server, page, sign_in, user):
     expect(dashboard).to_have_attribute("aria-current", "page")
     outline = dashboard.evaluate("el => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth")
     assert outline == "solid 3px"
+
+
+def test_it_catches_a_script_the_csp_blocks(live_server, context):
+    # The guard every browser test runs under must be able to fail.
+    other = context.new_page()
+    problems = breakage_watch(other)
+
+    other.set_content(
+        '<html lang="en"><head><meta http-equiv="Content-Security-Policy" content="script-src \'self\'"></head>'
+        "<body><script>document.title = 'ran';</script><h1>T</h1></body></html>"
+    )
+    expect(other.locator("h1")).to_have_text("T")
+
+    assert any(problem.startswith("CSP: ") for problem in problems), problems
+    assert other.title() != "ran"
