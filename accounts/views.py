@@ -140,6 +140,7 @@ def sign_out(request):
     """End the Django session; an Auth0 session ends at Auth0's logout endpoint, which brings the user back."""
     through_auth0 = settings.AUTH0_ENABLED and request.session.get("social_auth_last_login_backend") == "auth0"
     logout(request)
+    messages.info(request, "You are signed out.")
     if through_auth0:
         return redirect(auth0_logout_url(return_to=request.build_absolute_uri(reverse("home"))))
     return redirect("home")

@@ -46,6 +46,8 @@ def search(request):
                 return render(request, "grants/search.html", {"form": form, "profile": profile}, status=400)
             if name:
                 messages.success(request, f'Search saved as "{name}": new matches will be e-mailed to you.')
+            else:
+                messages.success(request, "Your search has started: this page follows it until it is done.")
             return redirect("grants:run_detail", pk=run.pk)
         return render(request, "grants/search.html", {"form": form, "profile": profile}, status=400)
     saved_pk = request.GET.get("saved")

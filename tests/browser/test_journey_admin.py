@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -47,3 +49,11 @@ def test_it_lets_staff_find_a_user_reset_usage_and_see_it_in_the_audit_log(live_
     entries.get_by_role("link").first.click()
     expect(page.locator("#content")).to_contain_text("reset usage")
     expect(page.locator("#content")).to_contain_text(user.email)
+
+    # Signing out says so, and the admin is closed again.
+    page.goto("/dashboard/")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status").filter(has_text="You are signed out.")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/admin/$"))

@@ -71,6 +71,7 @@ def test_it_takes_a_new_visitor_from_sign_in_to_a_saved_grant(live_server, page,
     page.get_by_label("Keywords").fill("broadband")
     page.get_by_role("button", name="Search", exact=True).click()
     progress = page.locator("#run-progress")
+    expect(page.get_by_role("status").filter(has_text="Your search has started")).to_be_visible()
     expect(progress).to_contain_text("In progress")
     expect(progress).to_contain_text("this page updates by itself")
     # A reload while it runs loses nothing: the page comes back showing the same run, still polling.
