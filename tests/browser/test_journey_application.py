@@ -75,3 +75,34 @@ def test_it_generates_edits_submits_and_downloads_an_application(live_server, pa
     text = "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
     assert EDITED in text
     assert "Needs statement" in text
+
+
+def test_it_shows_a_clear_error_when_the_writing_fails_and_recovers_on_retry(
+    live_server, page, sign_in, user, grant, settings
+):
+    # The LLM is configured but unreachable: nothing listens on port 9 of the loopback.
+    settings.LLM_BASE_URL, settings.LLM_API_KEY, settings.LLM_MODEL = "http://127.0.0.1:9/v1", "test-key", "test-model"
+    settings.LLM_MAX_RETRIES, settings.LLM_TIMEOUT_SECONDS = 0, 2
+    sign_in(user)
+    page.goto("/applications/")
+    page.get_by_label("Grant").select_option(value=str(grant.pk))
+    page.get_by_role("button", name="Write the application").click()
+    expect(page.locator("#generation-progress")).to_contain_text("Writing your application")
+
+    run_worker()
+
+    failure = page.get_by_role("alert").filter(has_text="The writing failed")
+    expect(failure).to_be_visible()
+    expect(failure).to_contain_text("No application was taken from your allowance.")
+    expect(page.locator("#generation-progress")).to_have_count(0)
+    assert_accessible(page)
+    user.refresh_from_db()
+    assert user.applications_used == 0
+
+    # Back to the offline writer: Try again writes it.
+    settings.LLM_BASE_URL = ""
+    failure.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("status").filter(has_text="Trying again")).to_be_visible()
+    run_worker()
+    expect(page.get_by_role("heading", name="Executive summary")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="The writing failed")).to_have_count(0)
