@@ -28,8 +28,11 @@ def test_it_serves_every_main_page_accessibly_at_desktop_and_phone_widths(live_s
         ("saved-searches", reverse("grants:saved_searches"), "Saved searches"),
         ("applications", reverse("applications:list"), "Applications"),
         ("application-detail", reverse("applications:detail", args=[data["application"].pk]), data["grant"].title),
+        ("application-print", reverse("applications:print", args=[data["application"].pk]), data["grant"].title),
         ("profile", reverse("profiles:edit"), "Business profile"),
         ("billing", reverse("billing:plans"), "Plans and billing"),
+        ("checkout-cancel", reverse("billing:checkout_cancel"), "Checkout canceled"),
+        ("checkout-success", reverse("billing:checkout_success"), "Thank you for subscribing"),
         ("account", reverse("accounts:account"), "Your account"),
         ("account-delete", reverse("accounts:delete"), "Delete your account"),
     ]
@@ -43,7 +46,13 @@ def test_it_serves_every_main_page_accessibly_at_desktop_and_phone_widths(live_s
 
 
 def test_it_serves_the_public_pages_accessibly(live_server, page):
-    for name, path, heading in [("home", "/", "Find the grants"), ("sign-in", "/accounts/login/", "Sign in")]:
+    public = [
+        ("home", "/", "Find the grants"),
+        ("sign-in", "/accounts/login/", "Sign in"),
+        ("sign-in-required", "/grants/999999/", "Sign in"),  # pages behind sign-in send visitors to it
+        ("not-found", "/no-such-page/", "Page not found"),
+    ]
+    for name, path, heading in public:
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
         assert_accessible(page)
