@@ -97,3 +97,20 @@ def test_it_catches_a_script_the_csp_blocks(live_server, context):
 
     assert any(problem.startswith("CSP: ") for problem in problems), problems
     assert other.title() != "ran"
+
+
+def test_it_marks_where_the_user_is_in_the_navigation(live_server, page, sign_in, user):
+    sign_in(user)
+    nav = page.get_by_role("navigation", name="Main")
+    for path, current in [
+        ("/dashboard/", "Dashboard"),
+        ("/grants/", "Grants"),
+        ("/grants/?saved=on", "Saved"),
+        ("/search/runs/", "Search"),
+        ("/applications/", "Applications"),
+        ("/profile/", "Profile"),
+        ("/billing/", "Billing"),
+        ("/accounts/", "Account"),
+    ]:
+        page.goto(path)
+        expect(nav.locator("[aria-current=page]")).to_have_text([current])
