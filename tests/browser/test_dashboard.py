@@ -27,8 +27,7 @@ def test_it_charts_grants_by_score_band_category_and_deadline_week(live_server, 
     expect(bands.locator("rect.bar")).to_have_count(3)
     categories = page.get_by_role("img", name="Grants by category")
     expect(categories.locator("desc")).to_have_text(
-        "Information and Statistics: 2 grants; Community Development: 1 grant; "
-        "Employment, Labor and Training: 1 grant"
+        "Information and Statistics: 2 grants; Community Development: 1 grant; Employment, Labor and Training: 1 grant"
     )
     deadlines = page.get_by_role("img", name="Deadlines in the next eight weeks")
     expect(deadlines.locator("rect.bar")).to_have_count(8)
