@@ -35,8 +35,10 @@ def test_it_takes_a_new_visitor_from_sign_in_to_a_saved_grant(live_server, page,
     assert [path for _, path in fake_auth0.requests] == ["/authorize", "/oauth/token", "/.well-known/jwks.json"]
     assert User.objects.get(email="nadia@bayou.example").auth0_id == "auth0|journey1"
 
-    # Complete the profile.
-    nav.get_by_role("link", name="Profile").click()
+    # The dashboard says where to start; complete the profile.
+    nav.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("#first-steps").get_by_role("heading")).to_have_text("Get started: 3 steps to go")
+    page.locator("#first-steps").get_by_role("link", name="Complete your business profile").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Business profile")
     expect(page.get_by_text("Save your profile first; then you can upload documents.")).to_be_visible()
     page.get_by_label("Organisation name").fill("Bayou Connect")
@@ -105,3 +107,8 @@ def test_it_takes_a_new_visitor_from_sign_in_to_a_saved_grant(live_server, page,
     nav.get_by_role("link", name="Saved").click()
     expect(page.locator("main table tbody tr")).to_have_count(1)
     expect(page.locator("main table tbody tr")).to_contain_text(best_title)
+
+    # Two of the three first steps are done.
+    nav.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("#first-steps").get_by_role("heading")).to_have_text("Get started: 1 step to go")
+    expect(page.locator("#first-steps").get_by_role("link")).to_have_text(["Write your first application"])
