@@ -220,6 +220,7 @@ def _task_fail(*, task_id, worker_id: str, reason: str, now: datetime) -> StaleT
         arguments = inspect.signature(result.task.func).bind(
             *result.args_kwargs["args"], **result.args_kwargs["kwargs"]
         )
+        arguments.apply_defaults()
         handler(**arguments.arguments, reason=reason)
     logger.warning("failed stale task %s (%s): %s", result.pk, result.task_path, reason)
     return StaleTask(task_id=str(result.pk), task_path=result.task_path, worker_id=worker_id, handled=bool(handler))

@@ -14,7 +14,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import WorkerHeartbeat
-from accounts.workers import WORKER_LOST, stale_task_handlers, tasks_fail_stale, worker_heartbeat_record
+from accounts.workers import (
+    WORKER_LOST,
+    stale_task_handlers,
+    tasks_fail_of_worker,
+    tasks_fail_stale,
+    worker_heartbeat_record,
+)
 from applications import services as application_services
 from applications.models import ApplicationGenerationStatus, GenerationState
 from grants.criteria import SearchCriteria
@@ -167,3 +173,17 @@ def test_an_application_of_a_dead_worker_fails_with_the_reason_and_gives_the_all
     assert application.status == ApplicationGenerationStatus.DRAFT and not application.allowance_consumed
     user.refresh_from_db()
     assert user.applications_used == 0
+
+
+def test_a_worker_back_from_a_database_outage_fails_only_its_own_running_tasks(tally_calls):
+    """db_worker calls this when its database returns: it still beats, so nothing else would."""
+    mine = _claimed(tally.enqueue("mine").id, worker_id="returning-worker", beat_seconds_ago=1)
+    theirs = _claimed(tally.enqueue("theirs").id, worker_id="other-worker", beat_seconds_ago=1)
+
+    [failed] = tasks_fail_of_worker(worker_id="returning-worker", reason="The worker lost its database.")
+
+    assert failed.task_id == str(mine.pk)
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, mine.traceback, theirs.status) == ("FAILED", "The worker lost its database.", "RUNNING")
+    assert tally_calls == [{"bucket": "mine", "amount": 1, "reason": "The worker lost its database."}]
