@@ -90,6 +90,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+# A database host that vanished from the network (no reset) must not hang a request or /health
+# for the kernel's ~15 minutes: over TCP, libpq drops a connection whose writes go unacknowledged
+# this long (ignored on Unix sockets).
+DATABASES["default"]["OPTIONS"].setdefault("tcp_user_timeout", env.int("DATABASE_TCP_USER_TIMEOUT_MS", default=5000))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Index names longer than Oracle's 30 characters come from the legacy schema and the migration
