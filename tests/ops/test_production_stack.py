@@ -25,6 +25,9 @@ import requests
 
 from tests.ops.servers import ROOT, db_worker, free_port, gunicorn, production_env, wait_for
 
+# One real `migrate` (~40 s on an idle machine) for the whole module, on its own server.
+pytestmark = pytest.mark.migrations
+
 
 @dataclass
 class ThrowawayPostgres:
