@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
 import pytest
@@ -18,6 +19,8 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import UserSettings
 from accounts.workers import WORKER_LOST, tasks_fail_stale
+from applications import services as application_services
+from applications.models import ApplicationGenerationStatus, GenerationState
 from grants.criteria import SearchCriteria
 from grants.models import Grant, SavedGrant, SearchRunStatus
 from grants.services.search_runs import search_run_start
@@ -157,3 +160,74 @@ def test_a_worker_killed_mid_run_leaves_the_run_failed_and_the_allowance_untouch
     user.refresh_from_db()
     assert user.searches_used == 0
     assert not Grant.objects.filter(user=user).exists()  # the half-done save was rolled back
+
+
+class _StuckLLM(ThreadingHTTPServer):
+    """An LLM endpoint on 127.0.0.1 that takes requests and never answers until released."""
+
+    def __init__(self):
+        self.asked = threading.Event()
+        self.release = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                server.asked.set()
+                server.release.wait(timeout=60)
+                self.send_response(503)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.daemon_threads = True
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.release.set()
+        self.shutdown()
+        self.server_close()
+
+
+def test_a_worker_killed_mid_writing_leaves_the_application_failed_and_the_allowance_untouched(
+    settings, user, env, observer
+):
+    settings.WORKER_STALE_AFTER_SECONDS = 2
+    BusinessProfileFactory(user=user)
+    application = application_services.application_request(user=user, grant=GrantFactory(user=user))
+    user.refresh_from_db()
+    assert user.applications_used == 1
+    llm = _StuckLLM()
+    try:
+        worker_env = {
+            **env,
+            "WORKER_HEARTBEAT_SECONDS": "0.2",
+            "LLM_BASE_URL": f"http://127.0.0.1:{llm.server_port}/v1",
+            "LLM_API_KEY": "test-key",
+            "LLM_MODEL": "test-model",
+            "LLM_MAX_RETRIES": "0",
+        }
+        with db_worker(worker_env, worker_id="doomed-writer") as worker:
+            # The worker has claimed the application and is waiting on the LLM: mid-writing.
+            wait_for(llm.asked.is_set, timeout=60, what="the worker to ask the LLM for a section")
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+    finally:
+        llm.stop()
+    wait_for(lambda: _no_other_sessions(observer, observer), timeout=30, what="the killed worker's sessions to end")
+    application.refresh_from_db()
+    assert application.generation_state == GenerationState.RUNNING
+
+    [stale] = wait_for(tasks_fail_stale, timeout=30, what="the worker's heartbeat to go stale")
+
+    assert stale.worker_id == "doomed-writer" and stale.handled
+    application.refresh_from_db()
+    assert application.generation_state == GenerationState.FAILED
+    assert application.generation_error == (
+        "Writing was interrupted because the server running it stopped; please try again."
+    )
+    assert application.status == ApplicationGenerationStatus.DRAFT and not application.allowance_consumed
+    assert application.sections == {}
+    user.refresh_from_db()
+    assert user.applications_used == 0
