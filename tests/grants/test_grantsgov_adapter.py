@@ -138,3 +138,16 @@ def test_it_keeps_what_it_got_when_paging_breaks_midway(fake_grantsgov, monkeypa
     sync = catalog_sync_api(today=TODAY)
     assert sync.status == SearchRunStatus.PARTIAL and sync.error_message == "search2: HTTP 500"
     assert sync.new == 2 and sync.closed == 0  # an incomplete listing closes nothing
+
+
+@pytest.mark.django_db
+def test_it_syncs_the_api_from_the_command_line(fake_grantsgov, capsys):
+    from django.core.management import call_command
+
+    fake_grantsgov.hits = [hit("501", "Rural clinics"), hit("502", "Listed but gone")]
+    fake_grantsgov.details = {"501": synopsis_detail("501", "Rural clinics")}  # 502: "no record found"
+    call_command("sync_grants", "--source", "grantsgov-api", "--no-alerts")
+    assert "grantsgov-api: success - new 2, updated 0, closed 0, failed 0, unchanged 0, API calls 3" in (
+        capsys.readouterr().out
+    )
+    assert Opportunity.objects.get(external_id="502").title == "Listed but gone"  # kept from the hit
