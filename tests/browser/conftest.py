@@ -3,6 +3,7 @@
 - One browser for the whole session (pytest-playwright's ``browser``); each test gets a fresh
   context and page. ``sign_in`` puts a session cookie into that context, so a test starts signed
   in without walking the sign-in form (the journeys that are *about* signing in walk it).
+- ``fake_auth0``: the accounts tests' fake Auth0 tenant, switched on and allowed by the CSP.
 - ``page`` fails the test on any Content-Security-Policy violation or uncaught script error: the
   site runs under a strict CSP, and a blocked script is a broken page even when it looks fine.
 - ``assert_accessible(page)`` runs axe-core (vendored in ``vendor/``) in the page and fails on any
@@ -21,6 +22,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils.csp import CSP
 from playwright.sync_api import Page, expect
+
+from tests.accounts.conftest import auth0  # noqa: F401  (the accounts tests' fake Auth0 tenant, reused)
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls that tests make
 # next to it are still plain synchronous calls (stack.md section 5).
@@ -91,6 +94,13 @@ def breakage_watch(page: Page) -> list[str]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"Script error: {error}"))
     return problems
+
+
+@pytest.fixture
+def fake_auth0(auth0, csp_form_targets):  # noqa: F811
+    """Sign-in through the accounts tests' fake Auth0 tenant on 127.0.0.1, reachable from the browser."""
+    csp_form_targets(auth0.base_url)
+    return auth0
 
 
 @pytest.fixture

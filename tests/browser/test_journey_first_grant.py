@@ -7,21 +7,14 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.accounts.conftest import auth0  # noqa: F401  (the fake tenant fixture, reused)
 from tests.browser.conftest import assert_accessible
 from tests.browser.data import catalog_add, run_worker
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def fake_auth0(auth0, csp_form_targets):  # noqa: F811
-    csp_form_targets(auth0.base_url)
-    auth0.next_identity(sub="auth0|journey1", email="nadia@bayou.example", name="Nadia Broussard")
-    return auth0
-
-
 def test_it_takes_a_new_visitor_from_sign_in_to_a_saved_grant(live_server, page, fake_auth0):
+    fake_auth0.next_identity(sub="auth0|journey1", email="nadia@bayou.example", name="Nadia Broussard")
     catalog_add()
     nav = page.get_by_role("navigation", name="Main")
 
