@@ -29,7 +29,7 @@ def test_it_takes_a_new_visitor_from_sign_in_to_a_saved_grant(live_server, page,
     assert User.objects.get(email="nadia@bayou.example").auth0_id == "auth0|journey1"
 
     # The dashboard says where to start; complete the profile.
-    nav.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Go to your dashboard").click()
     expect(page.locator("#first-steps").get_by_role("heading")).to_have_text("Get started: 3 steps to go")
     page.locator("#first-steps").get_by_role("link", name="Complete your business profile").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Business profile")
