@@ -25,32 +25,39 @@ from accounts.models import SYSTEM_USER_EMAIL
 
 LEGACY_DEFAULT_USER = "default_user"
 
-# Candidate rows and the users they match, by rule. %(owner)s is the legacy owner's id.
-_MATCHES_SQL = """
-WITH candidates AS (
-    SELECT h.id, h.user_id_old, lower(btrim(h.user_id_old, E' \\t\\r\\n')) AS key
-    FROM application_history h
-    WHERE h.user_id = %(owner)s AND h.user_id_old IS NOT NULL
+# The remap works on distinct owner strings, not rows: a string decides its match, and the
+# history table holds few distinct strings in many rows. %(owner)s is the legacy owner's id.
+_STRING_MATCHES_SQL = """
+WITH strings AS (
+    SELECT user_id_old AS raw, count(*) AS n
+    FROM application_history
+    WHERE user_id = %(owner)s AND user_id_old IS NOT NULL
+    GROUP BY user_id_old
+),
+keys AS (
+    SELECT raw, n, lower(btrim(raw, E' \\t\\r\\n')) AS key FROM strings
 ),
 people AS (
     SELECT id, lower(email) AS email, lower(split_part(email, '@', 1)) AS local_part
     FROM users WHERE lower(email) <> %(system_email)s
 ),
 by_email AS (
-    SELECT c.id, p.id AS user_id, 'exact_email' AS rule
-    FROM candidates c JOIN people p ON p.email = c.key
+    SELECT k.raw, p.id AS user_id, 'exact_email' AS rule
+    FROM keys k JOIN people p ON p.email = k.key
 ),
 unique_local_parts AS (
     SELECT local_part, min(id) AS user_id FROM people GROUP BY local_part HAVING count(*) = 1
 ),
 by_local_part AS (
-    SELECT c.id, l.user_id, 'local_part' AS rule
-    FROM candidates c JOIN unique_local_parts l ON l.local_part = c.key
-    WHERE strpos(c.key, '@') = 0 AND NOT EXISTS (SELECT 1 FROM by_email e WHERE e.id = c.id)
+    SELECT k.raw, l.user_id, 'local_part' AS rule
+    FROM keys k JOIN unique_local_parts l ON l.local_part = k.key
+    WHERE strpos(k.key, '@') = 0 AND NOT EXISTS (SELECT 1 FROM by_email e WHERE e.raw = k.raw)
 ),
 matches AS (
     SELECT * FROM by_email UNION ALL SELECT * FROM by_local_part
 )
+SELECT k.raw, k.n, k.key, m.user_id, m.rule
+FROM keys k LEFT JOIN matches m ON m.raw = k.raw AND m.user_id <> %(owner)s
 """
 
 
@@ -86,46 +93,28 @@ class RemapReport:
 
 def history_remap(cursor, *, owner_id: int, owner_email: str, dry_run: bool) -> RemapReport:
     """Apply the remap rules to the legacy owner's history rows; return what was (or would be) done."""
-    params = {"owner": owner_id, "system_email": SYSTEM_USER_EMAIL}
     report = RemapReport(dry_run=dry_run, owner_email=owner_email)
-    # A match on the legacy owner themself moves nothing.
-    if dry_run:
-        cursor.execute(
-            _MATCHES_SQL + "SELECT rule, count(*) FROM matches WHERE user_id <> %(owner)s GROUP BY rule", params
-        )
-    else:
-        cursor.execute(
-            _MATCHES_SQL
-            + """, moved AS (
-                UPDATE application_history h SET user_id = m.user_id
-                FROM matches m WHERE h.id = m.id AND m.user_id <> %(owner)s
-                RETURNING m.rule
-            )
-            SELECT rule, count(*) FROM moved GROUP BY rule""",
-            params,
-        )
-    report.moved = dict(cursor.fetchall())
-
-    # What stays with the owner: every candidate not moved (after an apply, all that is left).
-    remaining_filter = (
-        "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.id = c.id AND m.user_id <> %(owner)s)" if dry_run else ""
-    )
-    cursor.execute(
-        _MATCHES_SQL
-        + f"""
-        SELECT c.key = %(default_user)s AS is_default, c.user_id_old, count(*)
-        FROM candidates c
-        WHERE TRUE {remaining_filter}
-        GROUP BY 1, 2
-        """,
-        {**params, "default_user": LEGACY_DEFAULT_USER},
-    )
+    cursor.execute(_STRING_MATCHES_SQL, {"owner": owner_id, "system_email": SYSTEM_USER_EMAIL})
+    moves: list[tuple[str, int]] = []
     unmatched: list[tuple[str, int]] = []
-    for is_default, value, count in cursor.fetchall():
-        if is_default:
+    for raw, count, key, user_id, rule in cursor.fetchall():
+        if user_id is not None:
+            report.moved[rule] = report.moved.get(rule, 0) + count
+            moves.append((raw, user_id))
+        elif key == LEGACY_DEFAULT_USER:
             report.kept_default_user += count
         else:
-            unmatched.append((value, count))
+            unmatched.append((raw, count))
     report.kept_unmatched = sum(count for _, count in unmatched)
     report.top_unmatched = sorted(unmatched, key=lambda item: (-item[1], item[0]))[:10]
+    if moves and not dry_run:
+        # One statement; each string's rows are found through ix_application_history_user_id_old.
+        cursor.execute(
+            """
+            UPDATE application_history h SET user_id = m.user_id
+            FROM unnest(%s::text[], %s::bigint[]) AS m(raw, user_id)
+            WHERE h.user_id_old = m.raw AND h.user_id = %s
+            """,
+            [[raw for raw, _ in moves], [user_id for _, user_id in moves], owner_id],
+        )
     return report

@@ -30,6 +30,8 @@ def adopt_grant_tables(apps, schema_editor):
         owner_col = owner_column(cursor, apps)
         # timestamp -> timestamptz keeps the table's storage when the session time zone is UTC.
         cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+        # Index builds on the big tables sort in memory rather than in temporary files.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(
             f"""
             ALTER TABLE grants
@@ -54,6 +56,8 @@ def adopt_grant_tables(apps, schema_editor):
                 ALTER COLUMN created_at TYPE timestamp with time zone,
                 ALTER COLUMN updated_at TYPE timestamp with time zone,
                 ALTER COLUMN last_enriched_at TYPE timestamp with time zone;
+            -- The index first: the foreign key check then reads it instead of the whole table.
+            CREATE INDEX ix_grants_user_id ON grants (user_id, overall_composite_score DESC);
             ALTER TABLE grants
                 ALTER COLUMN user_id DROP DEFAULT,
                 ALTER COLUMN keywords DROP DEFAULT,
@@ -63,7 +67,6 @@ def adopt_grant_tables(apps, schema_editor):
                 ADD CONSTRAINT grants_record_status_valid CHECK (record_status IN ({GRANT_STATUSES})),
                 ADD CONSTRAINT grants_user_id_fk_users_id FOREIGN KEY (user_id)
                     REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED;
-            CREATE INDEX ix_grants_user_id ON grants (user_id, overall_composite_score DESC);
 
             ALTER TABLE analyses
                 ALTER COLUMN analysis_date TYPE timestamp with time zone,
@@ -85,6 +88,7 @@ def adopt_grant_tables(apps, schema_editor):
                 ADD COLUMN processing_time_ms integer,
                 ALTER COLUMN "timestamp" TYPE timestamp with time zone,
                 ALTER COLUMN created_at TYPE timestamp with time zone;
+            CREATE INDEX ix_search_runs_user_id ON search_runs (user_id, "timestamp" DESC);
             ALTER TABLE search_runs
                 ALTER COLUMN user_id DROP DEFAULT,
                 ALTER COLUMN run_type DROP DEFAULT,
@@ -94,7 +98,6 @@ def adopt_grant_tables(apps, schema_editor):
                 ADD CONSTRAINT search_runs_status_valid CHECK (status IN ({RUN_STATUSES})),
                 ADD CONSTRAINT search_runs_user_id_fk_users_id FOREIGN KEY (user_id)
                     REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED;
-            CREATE INDEX ix_search_runs_user_id ON search_runs (user_id, "timestamp" DESC);
 
             ALTER TABLE saved_grants ALTER COLUMN saved_at TYPE timestamp with time zone;
             CREATE INDEX ix_saved_grants_grant_id ON saved_grants (grant_id);
