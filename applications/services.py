@@ -404,3 +404,37 @@ def _history_record(application: GeneratedApplication, *, status: str, award_amo
     history.feedback_notes = application.feedback_notes or None
     history.save()
     application.history = history
+
+
+# Tracking by hand: the grant seeker records where an application stands (outside Grant Finder too).
+
+
+def _history_fields(*, status: str, application_date, award_amount, status_reason: str, feedback_notes: str) -> dict:
+    if award_amount is not None and status != ApplicationStatus.AWARDED:
+        raise ApplicationRefused("An award amount goes with the Awarded status.")
+    return {
+        "status": status,
+        "application_date": application_date,
+        "award_amount": award_amount,
+        "status_reason": status_reason.strip() or None,
+        "feedback_notes": _checked_feedback(feedback_notes) or None,
+        # Only a decision is an outcome: AWARDED succeeded, REJECTED did not, the rest are open.
+        "is_successful_outcome": {ApplicationStatus.AWARDED: True, ApplicationStatus.REJECTED: False}.get(status),
+    }
+
+
+@transaction.atomic
+def application_history_record(*, user: User, grant: Grant, **fields) -> ApplicationHistory:
+    """A new entry in the grant's application history."""
+    if grant.user_id != user.pk:
+        raise ApplicationRefused("You can only track your own grants.")
+    return ApplicationHistory.objects.create(user=user, grant=grant, **_history_fields(**fields))
+
+
+@transaction.atomic
+def application_history_update(*, entry: ApplicationHistory, **fields) -> ApplicationHistory:
+    entry = ApplicationHistory.objects.select_for_update().get(pk=entry.pk)
+    for name, value in _history_fields(**fields).items():
+        setattr(entry, name, value)
+    entry.save()
+    return entry

@@ -18,4 +18,7 @@ urlpatterns = [
     path("<int:pk>/export.md", views.export_markdown, name="export_markdown"),
     path("<int:pk>/export.docx", views.export_docx, name="export_docx"),
     path("<int:pk>/print/", views.print_view, name="print"),
+    # /applications/tracking/: the application history of a grant, recorded by hand
+    path("tracking/grant/<int:grant_id>/", views.tracking_for_grant, name="tracking"),
+    path("tracking/<int:pk>/delete/", views.tracking_entry_delete, name="tracking_delete"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from applications import exports, selectors, services
-from applications.models import ApplicationGenerationStatus, GeneratedApplication, InvalidStatusMove
+from applications.models import (
+    ApplicationGenerationStatus,
+    ApplicationHistory,
+    ApplicationStatus,
+    GeneratedApplication,
+    InvalidStatusMove,
+)
 from applications.writer import SECTIONS, SECTIONS_BY_KEY
 from billing.exceptions import UsageLimitReached
 from profiles.selectors import profile_for_user
@@ -227,3 +235,60 @@ def print_view(request, pk: int):
             "template_draft_note": exports.TEMPLATE_DRAFT_NOTE,
         },
     )
+
+
+# Application tracking: the history of applying for one grant, recorded by hand.
+
+
+class HistoryEntryForm(forms.Form):
+    status = forms.ChoiceField(choices=ApplicationStatus.choices, label="Status")
+    application_date = forms.DateField(
+        required=False, label="Date", widget=forms.DateInput(attrs={"type": "date"}), help_text="When you applied."
+    )
+    award_amount = forms.FloatField(
+        required=False, min_value=0, label="Award (USD)", error_messages={"min_value": "An award cannot be negative."}
+    )
+    status_reason = forms.CharField(required=False, max_length=500, label="Reason or reference")
+    feedback_notes = forms.CharField(required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        applied_on = data["application_date"]
+        return {
+            "status": data["status"],
+            "application_date": datetime.combine(applied_on, time(12), tzinfo=UTC) if applied_on else None,
+            "award_amount": data["award_amount"],
+            "status_reason": data["status_reason"] or "",
+            "feedback_notes": data["feedback_notes"] or "",
+        }
+
+
+def _get_history_entry_for_user(request, pk: int) -> ApplicationHistory:
+    return get_object_or_404(ApplicationHistory.objects.select_related("grant"), pk=pk, user=request.user)
+
+
+@login_required
+def tracking_for_grant(request, grant_id: int):
+    """The grant's application history, and a form to record the next step."""
+    grant = get_object_or_404(selectors.grants_for_user(user=request.user), pk=grant_id)
+    form = HistoryEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_history_record(user=request.user, grant=grant, **form.service_fields())
+        except services.ApplicationRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Recorded in this grant's application history.")
+            return redirect("applications:tracking", grant_id=grant.pk)
+    entries = ApplicationHistory.objects.filter(user=request.user, grant=grant).order_by("-created_at", "-id")
+    return render(request, "applications/tracking.html", {"grant": grant, "entries": entries, "form": form})
+
+
+@login_required
+@require_POST
+def tracking_entry_delete(request, pk: int):
+    entry = _get_history_entry_for_user(request, pk)
+    grant_id = entry.grant_id
+    entry.delete()
+    messages.success(request, "The entry was removed from the application history.")
+    return redirect("applications:tracking", grant_id=grant_id)

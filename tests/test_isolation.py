@@ -38,7 +38,13 @@ from django.urls.resolvers import RegexPattern
 from accounts.registry import owner_models
 from grants.models import SavedSearch
 from profiles.models import Document
-from tests.factories import GeneratedApplicationFactory, GrantFactory, SearchRunFactory, UserFactory
+from tests.factories import (
+    ApplicationHistoryFactory,
+    GeneratedApplicationFactory,
+    GrantFactory,
+    SearchRunFactory,
+    UserFactory,
+)
 from tests.owned_data import owned_data_build, owned_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +93,7 @@ OBJECTS_BY_ROUTE = {
     "applications:export_markdown": _pk(_application),
     "applications:export_docx": _pk(_application),
     "applications:print": _pk(_application),
+    "applications:tracking_delete": _pk(lambda owner: ApplicationHistoryFactory(user=owner)),
     "grants:detail": _pk(lambda owner: GrantFactory(user=owner)),
     "grants:save": _pk(lambda owner: GrantFactory(user=owner)),
     "grants:unsave": _pk(lambda owner: GrantFactory(user=owner)),
