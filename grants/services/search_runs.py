@@ -216,23 +216,36 @@ def search_run_execute(*, run_id: int) -> SearchRun:
         ]
         keywords = criteria.keywords.split()
         with transaction.atomic():
+            if not _still_in_progress(run):
+                # Declared interrupted (and refunded) while this worker was stalled: its late
+                # result is discarded rather than resurrecting the run.
+                return run
             added = grants_add_new(user=run.user, candidates=candidates, keywords=keywords)
-        run.processing_time_ms = int((time.monotonic() - scored_at) * 1000)
-        run.grants_found = len(candidates)
-        run.high_priority = sum(1 for _, card in candidates if card.is_high_priority)
-        run.status = SearchRunStatus.PARTIAL if errors else SearchRunStatus.SUCCESS
-        run.error_message = f"Grants.gov could not be searched fully: {errors[0]}" if errors else None
-        run.error_details = {"grantsgov": errors, "new_grants": added} if errors else {"new_grants": added}
+            run.processing_time_ms = int((time.monotonic() - scored_at) * 1000)
+            run.grants_found = len(candidates)
+            run.high_priority = sum(1 for _, card in candidates if card.is_high_priority)
+            run.status = SearchRunStatus.PARTIAL if errors else SearchRunStatus.SUCCESS
+            run.error_message = f"Grants.gov could not be searched fully: {errors[0]}" if errors else None
+            run.error_details = {"grantsgov": errors, "new_grants": added} if errors else {"new_grants": added}
+            run.duration_seconds = round(time.monotonic() - started, 3)
+            run.save()
     except Exception as exc:  # the run must never stay IN_PROGRESS
         logger.exception("search run %s failed", run.pk)
-        run.status = SearchRunStatus.FAILED
-        run.error_message = "The search could not be completed; your search allowance was given back."
-        run.error_details = {"type": exc.__class__.__name__, "detail": str(exc)[:2000], "grantsgov": errors}
-        usage_refund_search(user=run.user)
-    finally:
-        run.duration_seconds = round(time.monotonic() - started, 3)
-        run.save()
+        with transaction.atomic():
+            if _still_in_progress(run):
+                run.status = SearchRunStatus.FAILED
+                run.error_message = "The search could not be completed; your search allowance was given back."
+                run.error_details = {"type": exc.__class__.__name__, "detail": str(exc)[:2000], "grantsgov": errors}
+                run.duration_seconds = round(time.monotonic() - started, 3)
+                run.save()
+                usage_refund_search(user=run.user)
     return run
+
+
+def _still_in_progress(run: SearchRun) -> bool:
+    """Locks the run's row (inside a transaction) and says whether nobody has ended it meanwhile."""
+    status = SearchRun.objects.select_for_update().values_list("status", flat=True).get(pk=run.pk)
+    return status == SearchRunStatus.IN_PROGRESS
 
 
 def search_runs_fail_stale(*, now: datetime | None = None, user=None) -> int:

@@ -8,10 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from grants import scoring
 from grants.criteria import SearchCriteria
 from grants.models import Grant, SearchRun, SearchRunStatus
 from grants.services import search_run_execute, search_runs_fail_stale
-from grants.services.search_runs import search_run_start
+from grants.services.search_runs import search_run_interrupted, search_run_start
 from tests.factories import BusinessProfileFactory, GrantFactory, SearchRunFactory
 from tests.grants.factories import OpportunityFactory
 from tests.grants.fake_grantsgov import hit, synopsis_detail
@@ -164,6 +165,27 @@ def test_it_fails_cleanly_and_refunds_on_an_unexpected_error(user, monkeypatch):
     assert run.error_details["type"] == "RuntimeError" and "allowance was given back" in run.error_message
     user.refresh_from_db()
     assert user.searches_used == 0
+    assert not Grant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_discards_a_late_result_after_the_run_was_declared_interrupted(user, monkeypatch):
+    OpportunityFactory(title="Rural broadband expansion")
+    run = search_run_start(user=user, criteria=SearchCriteria(keywords="broadband"))
+    score = scoring.score_opportunity
+
+    def stalled_worker_scores(*args, **kwargs):
+        # While this worker is stalled, fail_stale_tasks declares the run interrupted and refunds it.
+        search_run_interrupted(run_id=run.pk, reason="worker w1 silent since 09:00")
+        return score(*args, **kwargs)
+
+    monkeypatch.setattr("grants.scoring.score_opportunity", stalled_worker_scores)
+    run = search_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == SearchRunStatus.FAILED
+    assert run.error_details["type"] == "WorkerLost"
+    user.refresh_from_db()
+    assert user.searches_used == 0  # refunded once, not twice
     assert not Grant.objects.exists()
 
 
