@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint migrations-check serve clean
+.PHONY: run test test-fast screenshots lint migrations-check serve clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
@@ -35,6 +35,14 @@ migrations-check: $(VENV)/.installed
 
 test: lint migrations-check
 	$(VENV)/bin/pytest
+
+# The edit loop: the suite without the browser, migration and ops tests. `make test` still runs all.
+test-fast: $(VENV)/.installed
+	$(VENV)/bin/pytest -m "not browser and not migrations" --ignore=tests/ops
+
+# Refreshes the README's screenshots (docs/screenshots/) on purpose; `make test` writes to var/.
+screenshots: $(VENV)/.installed
+	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -m browser
 
 clean:
 	rm -rf $(VENV) staticfiles

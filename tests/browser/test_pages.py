@@ -1,6 +1,6 @@
 """Every main page, as a grant seeker with data sees it: no serious or critical axe-core violation,
 nothing wider than a phone, no CSP violation or script error; a screenshot of each at desktop and
-phone widths goes to docs/screenshots/ (shown in the README)."""
+phone widths goes to var/screenshots/ (``make screenshots``: docs/screenshots/, shown in the README)."""
 
 from __future__ import annotations
 
