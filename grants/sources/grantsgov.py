@@ -14,6 +14,7 @@ from django.conf import settings
 
 from grants.sources.normalize import (
     OpportunityRecord,
+    clean_text,
     close_date_split,
     parse_bool,
     parse_date,
@@ -103,10 +104,10 @@ def record_from_hit(hit: dict) -> OpportunityRecord:
     return OpportunityRecord(
         source=SOURCE,
         external_id=str(hit["id"]),
-        title=(hit.get("title") or "").strip(),
-        number=hit.get("number") or "",
-        agency_code=hit.get("agencyCode") or "",
-        agency_name=hit.get("agency") or hit.get("agencyName") or "",
+        title=clean_text(hit.get("title")),
+        number=clean_text(hit.get("number")),
+        agency_code=clean_text(hit.get("agencyCode")),
+        agency_name=clean_text(hit.get("agency") or hit.get("agencyName")),
         is_forecast=(hit.get("oppStatus") or "").lower() == "forecasted" or hit.get("docType") == "forecast",
         cfda_numbers=list(hit.get("cfdaList") or hit.get("alnist") or []),
         post_date=parse_date(hit.get("openDate")),
@@ -139,26 +140,27 @@ def record_from_detail(data: dict) -> OpportunityRecord:
         description = block.get("synopsisDesc") or ""
         post = _first_date(block, "postingDateStr", "postingDate")
     close_date, rolling = close_date_split(raw_close)
-    if close_text.strip().lower() == "undefined":
+    close_text = clean_text(close_text)
+    if close_text.lower() == "undefined":
         close_text = ""
     agency = data.get("agencyDetails") or {}
     return OpportunityRecord(
         source=SOURCE,
         external_id=str(data["id"]),
-        title=(data.get("opportunityTitle") or "").strip(),
-        number=data.get("opportunityNumber") or "",
-        agency_code=block.get("agencyCode") or data.get("owningAgencyCode") or agency.get("agencyCode") or "",
-        agency_name=block.get("agencyName") or agency.get("agencyName") or "",
+        title=clean_text(data.get("opportunityTitle")),
+        number=clean_text(data.get("opportunityNumber")),
+        agency_code=clean_text(block.get("agencyCode") or data.get("owningAgencyCode") or agency.get("agencyCode")),
+        agency_name=clean_text(agency.get("agencyName") or block.get("agencyName")),
         is_forecast=is_forecast,
         description_html=sanitize_html(description),
         categories=split_codes(block.get("fundingActivityCategories")),
         funding_instruments=split_codes(block.get("fundingInstruments")),
         eligible_applicants=split_codes(block.get("applicantTypes")),
-        eligibility_text=(block.get("applicantEligibilityDesc") or "").strip(),
+        eligibility_text=clean_text(block.get("applicantEligibilityDesc")),
         cfda_numbers=[c.get("cfdaNumber") for c in data.get("cfdas") or [] if c.get("cfdaNumber")],
         post_date=post,
         close_date=close_date,
-        close_date_text=close_text.strip(),
+        close_date_text=close_text,
         is_rolling=rolling,
         archive_date=_first_date(block, "archiveDateStr", "archiveDate"),
         award_ceiling=parse_money(block.get("awardCeiling")),
@@ -167,6 +169,6 @@ def record_from_detail(data: dict) -> OpportunityRecord:
         expected_awards=parse_int(block.get("numberOfAwards")),
         cost_sharing=parse_bool(block.get("costSharing")),
         url=OPPORTUNITY_URL.format(id=data["id"]),
-        contact_email=block.get("agencyContactEmail") or "",
+        contact_email=clean_text(block.get("agencyContactEmail")),
         last_updated=_first_date(block, "lastUpdatedDateStr", "lastUpdatedDate"),
     )

@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element, iterparse
 
 from grants.sources.normalize import (
     OpportunityRecord,
+    clean_text,
     close_date_split,
     parse_bool,
     parse_date,
@@ -24,6 +25,9 @@ from grants.sources.normalize import (
     safe_url,
     sanitize_html,
 )
+
+# Fields that are markup (sanitised, not flattened) or codes/dates (no text to clean).
+_NOT_PLAIN_TEXT = {"Description", "AdditionalInformationURL"}
 
 SOURCE = "grantsgov"
 SYNOPSIS = "OpportunitySynopsisDetail_1_0"
@@ -61,6 +65,8 @@ def _fields(element: Element) -> dict:
     for child in element:
         name = _local(child.tag)
         text = (child.text or "").strip()
+        if text and "&" in text and name not in _NOT_PLAIN_TEXT:
+            text = clean_text(text)  # "S&amp;T" once XML has unescaped "S&amp;amp;T"
         if name in REPEATED:
             if text:
                 values[name].append(text)

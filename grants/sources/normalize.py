@@ -148,17 +148,67 @@ def parse_bool(value: object) -> bool | None:
     return None
 
 
+# How many layers of escaping are undone: the extract escapes HTML once for XML and sometimes
+# once more ("S&amp;amp;T", "&amp;lt;br/&amp;gt;"); three covers every recording seen.
+MAX_UNESCAPES = 3
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ESCAPED_ENTITY = re.compile(r"&amp;(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BREAK_TAG = re.compile(r"<br\s*/?>|</p\s*>|</div\s*>|</li\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+# Spaces that only typography wants (no-break, narrow no-break, thin): plain spaces for search.
+_ODD_SPACES = str.maketrans({"\xa0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " "})
+
+
+def decode_entities(value: str | None) -> str:
+    """Text with every HTML entity decoded, however many times it was escaped."""
+    text = value or ""
+    for _ in range(MAX_UNESCAPES):
+        if "&" not in text or not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
+
+
+def clean_text(value: str | None) -> str:
+    """Plain text from a source's text field: entities decoded, stray tags dropped, line breaks kept.
+
+    Titles, agency names and eligibility notes arrive with ``&rsquo;``, ``&#8239;`` and
+    double escaping; a few carry ``<br/>`` (escaped once more in the extract).
+    """
+    text = decode_entities(value)
+    if "<" in text:
+        text = _TAG.sub("", _BREAK_TAG.sub("\n", text))
+        text = decode_entities(text)
+    text = text.translate(_ODD_SPACES).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def sanitize_html(value: str | None) -> str:
-    """Safe HTML for display: descriptions arrive as HTML or plain text, sometimes escaped twice."""
+    """Safe HTML for display: descriptions arrive as HTML or plain text, sometimes escaped twice.
+
+    Escaped markup (``&lt;p&gt;``, ``&amp;lt;p&amp;gt;``) is unescaped into markup and entities
+    escaped once too often (``&amp;quot;``) are reduced to one level, before sanitising. Plain
+    text keeps its paragraphs (blank lines) and line breaks. The result holds no entity but the
+    ``&amp;``, ``&lt;`` and ``&gt;`` that HTML needs.
+    """
     text = (value or "").strip()
+    for _ in range(MAX_UNESCAPES):
+        if "&lt;" in text and "<" not in text:
+            text = html.unescape(text)
+        elif "&amp;" in text and _ESCAPED_ENTITY.search(text):
+            text = _ESCAPED_ENTITY.sub(r"&\1;", text)
+        else:
+            break
     if not text:
         return ""
-    if "&lt;" in text and "<" not in text:
-        text = html.unescape(text)
-    if "<" not in text:
+    if not re.search(r"<[A-Za-z/!]", text):
+        text = clean_text(text)
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-        return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    return nh3.clean(text, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, link_rel="noopener nofollow")
+        return "".join("<p>" + html.escape(p, quote=False).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    cleaned = nh3.clean(text, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, link_rel="noopener nofollow")
+    # The serialiser writes U+00A0 as "&nbsp;"; a plain space reads the same and is no entity.
+    return cleaned.replace("&nbsp;", " ")
 
 
 def html_to_text(value: str | None) -> str:

@@ -11,6 +11,23 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+RECORDED = Path(__file__).parent / "recorded"
+
+
+def recorded(name: str) -> dict:
+    """A recorded answer from tests/grants/recorded/: ``{"source", "note", "status", "body"}``."""
+    return json.loads((RECORDED / name).read_text())
+
+
+def recorded_detail(name: str) -> dict:
+    """The ``data`` of a recorded fetchOpportunity answer."""
+    return recorded(name)["body"]["data"]
+
+
+def recorded_hits(name: str = "search2_hits_live_spelling.json") -> list[dict]:
+    return recorded(name)["body"]["data"]["oppHits"]
 
 
 class FakeGrantsGov:
