@@ -58,7 +58,9 @@ def _is_auth0(backend) -> bool:
 def user_link_or_create(backend, details, uid, user=None, *args, **kwargs):
     """Find the account for this Auth0 identity, link a verified e-mail to an existing one, or create one.
 
-    Runs after ``social_user``: ``user`` is set when the identity is already linked.
+    Runs after ``social_user``: ``user`` is set when the identity is already linked. A person may
+    hold several identities (Google, then e-mail and password): each is a ``UserSocialAuth`` row
+    of the same account, linked by a verified e-mail address.
     """
     if user is not None or not _is_auth0(backend):
         return None
@@ -68,10 +70,12 @@ def user_link_or_create(backend, details, uid, user=None, *args, **kwargs):
 
     email = (details.get("email") or "").strip()
     if not email:
+        # Auth0 leaves the email claims out when the `email` scope was not asked for or granted.
         raise SignInRefused(
             backend,
-            "Auth0 did not share an e-mail address for this login, so no account can be opened. "
-            "Sign in with a login that has an e-mail address.",
+            "Auth0 sent no e-mail address for this login, so no account can be found or opened: "
+            "the sign-in did not include the `email` scope. Ask the site's administrator to request "
+            "the `email` scope (openid profile email) from Auth0, then sign in again.",
             code="profile_email_missing",
         )
     # Only a literal True counts: a missing claim or the string "false" is not a verification.
@@ -80,7 +84,10 @@ def user_link_or_create(backend, details, uid, user=None, *args, **kwargs):
     if existing is None:
         try:
             created = services.user_create_from_auth0(
-                auth0_id=uid, email=email, full_name=details.get("fullname") or "", email_verified=email_verified
+                auth0_id=uid,
+                email=email,
+                full_name=services.name_from_identity(details.get("fullname"), email=email),
+                email_verified=email_verified,
             )
         except IntegrityError:
             # A second callback for the same first sign-in (a double click) created it a moment ago.
@@ -92,13 +99,6 @@ def user_link_or_create(backend, details, uid, user=None, *args, **kwargs):
 
     if existing.is_system_user or existing.is_pending_deletion or not existing.is_active:
         raise SignInRefused(backend, "This account is closed. Contact support if you think this is a mistake.")
-    if existing.auth0_id:
-        raise SignInRefused(
-            backend,
-            "An account with this e-mail address already signs in with a different Auth0 login. "
-            "Use that login instead.",
-            code="email_in_use",
-        )
     if not email_verified:
         # Linking on an unverified address would hand the account to whoever typed the address.
         raise SignInRefused(
@@ -107,6 +107,19 @@ def user_link_or_create(backend, details, uid, user=None, *args, **kwargs):
             "(follow the link in the message Auth0 sent you), then sign in again.",
             code="email_in_use",
         )
+    if services.user_has_auth0_identity(user=existing):
+        if not services.user_email_proven_by_identity(user=existing):
+            # The account's own logins never proved the address: it may have been opened by someone
+            # who typed another person's address. Joining it would give that person this login's data.
+            raise SignInRefused(
+                backend,
+                "An account with this e-mail address signs in with another Auth0 login that has not "
+                "confirmed the address yet. Sign in once with that login (after verifying the address "
+                "with Auth0), then this login can be added. Contact support if you no longer have it.",
+                code="email_in_use",
+            )
+        # Another identity of a verified owner: social-auth's associate_user adds it to the account.
+        return {"user": existing, "is_new": False}
     services.user_link_auth0(user=existing, auth0_id=uid)
     return {"user": existing, "is_new": False}
 
@@ -117,14 +130,18 @@ def user_refuse_inactive(backend, user=None, *args, **kwargs):
         raise SignInRefused(backend, "This account is closed. Contact support if you think this is a mistake.")
 
 
-def user_sync_from_id_token(backend, details, uid, user=None, *args, **kwargs):
-    """Keep auth0_id, name and (when verified) e-mail in step with the signed id_token."""
+def user_sync_from_id_token(backend, details, uid, user=None, social=None, *args, **kwargs):
+    """Record what the signed id_token says: the identity's verified e-mail, an empty name, a verified new address."""
     if user is None or not _is_auth0(backend):
         return
+    email = (details.get("email") or "").strip()
+    email_verified = details.get("email_verified") is True
+    if social is not None:
+        services.identity_record_email(social=social, email=email, email_verified=email_verified)
     services.user_sync_from_auth0(
         user=user,
         auth0_id=uid,
-        email=(details.get("email") or "").strip(),
-        email_verified=details.get("email_verified") is True,
+        email=email,
+        email_verified=email_verified,
         full_name=(details.get("fullname") or "").strip(),
     )

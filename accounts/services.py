@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
+from social_django.models import UserSocialAuth
 
 from accounts import selectors
 from accounts.models import SYSTEM_USER_EMAIL, AuditEntry, SubscriptionTier, User
@@ -62,13 +65,61 @@ def user_link_auth0(*, user: User, auth0_id: str) -> int:
     return legacy_history_claim(user=user)
 
 
+def name_from_identity(name: str | None, *, email: str) -> str:
+    """The identity provider's name, or "" when it is no name at all.
+
+    Auth0 database connections put the e-mail address in ``name`` when the person never gave one.
+    """
+    name = " ".join((name or "").split())[:255]
+    if not name or name.lower() == email.strip().lower() or ("@" in name and _is_email_address(name)):
+        return ""
+    return name
+
+
+def _is_email_address(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def user_has_auth0_identity(*, user: User) -> bool:
+    return bool(user.auth0_id) or UserSocialAuth.objects.filter(user=user, provider="auth0").exists()
+
+
+def user_email_proven_by_identity(*, user: User) -> bool:
+    """True when one of the user's Auth0 identities has shown Auth0's verification of the account's address."""
+    email = user.email.lower()
+    return any(
+        (social.extra_data or {}).get("email_verified") is True
+        and str((social.extra_data or {}).get("email") or "").lower() == email
+        for social in UserSocialAuth.objects.filter(user=user, provider="auth0")
+    )
+
+
+def identity_record_email(*, social: UserSocialAuth, email: str, email_verified: bool) -> None:
+    """Keep, on the identity, the address its last token carried and whether Auth0 had verified it."""
+    extra = dict(social.extra_data or {})
+    if extra.get("email") == email and extra.get("email_verified") is email_verified:
+        return
+    extra.update(email=email, email_verified=email_verified)
+    social.extra_data = extra
+    social.save(update_fields=["extra_data"])
+
+
 def user_sync_from_auth0(*, user: User, auth0_id: str, email: str, email_verified: bool, full_name: str) -> None:
+    """What a sign-in may change: an empty ``auth0_id``, an empty name, and a verified new address.
+
+    The name is the person's own once set: the identity provider's name only fills an empty one.
+    """
     changed = []
-    if user.auth0_id != auth0_id and not User.objects.filter(auth0_id=auth0_id).exclude(pk=user.pk).exists():
+    if not user.auth0_id and not User.objects.filter(auth0_id=auth0_id).exclude(pk=user.pk).exists():
         user.auth0_id = auth0_id
         changed.append("auth0_id")
-    if full_name and user.full_name != full_name[:255]:
-        user.full_name = full_name[:255]
+    name = name_from_identity(full_name, email=email or user.email)
+    if name and not user.full_name.strip():
+        user.full_name = name
         changed.append("full_name")
     # An address change is taken over only once Auth0 has verified it, and never onto another account's.
     if (

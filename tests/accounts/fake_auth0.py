@@ -5,8 +5,10 @@
   answers with an id_token signed RS256 by the tenant's key (``kid`` in the header).
 - ``GET /.well-known/jwks.json`` publishes that key.
 
-``next_identity`` sets the claims of the next token; ``next_token_style`` breaks the next token
-on purpose (wrong audience or issuer, expired, unknown key, ``alg`` none or HS256).
+``next_recorded`` plays back the claims of a real Auth0 id_token (``auth0_recordings``): the
+tenant swaps in its own ``iss``/``aud``/``iat``/``exp`` (drops the recorded ``nonce``) and signs the token with its own key.
+``next_identity`` sets hand-picked claims; ``token_style`` breaks the next token on purpose
+(wrong audience or issuer, expired, unknown key, ``alg`` none or HS256).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.accounts.auth0_recordings import RECORDINGS
 
 CLIENT_ID = "fake-client-id"
 CLIENT_SECRET = "fake-client-secret"
@@ -73,6 +77,11 @@ class FakeAuth0:
             "nickname": "new.person",
             **claims,
         }
+
+    def next_recorded(self, recording: str, /, **overrides) -> None:
+        """The next token carries a recorded token's claims (``auth0_recordings``), with ``overrides``."""
+        recorded = {k: v for k, v in RECORDINGS[recording].items() if k not in {"iss", "aud", "iat", "exp", "nonce"}}
+        self.identity = {**recorded, **overrides}
 
     # --- tokens ----------------------------------------------------------------------------
 

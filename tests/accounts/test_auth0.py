@@ -50,7 +50,8 @@ def test_it_reuses_the_user_at_a_second_sign_in(client, auth0):
     assert User.objects.count() == 1
     assert signed_in_user_id(client) == str(first.pk)
     first.refresh_from_db()
-    assert first.full_name == "Renamed Person"
+    # The name is the person's once set: the IdP's name only fills an empty one.
+    assert first.full_name == "New Person"
     assert UserSocialAuth.objects.filter(user=first).count() == 1
 
 
@@ -137,7 +138,8 @@ def test_it_refuses_an_account_already_linked_to_another_auth0_login(client, aut
     assert signed_in_user_id(client) is None
     existing.refresh_from_db()
     assert existing.auth0_id == "auth0|original"
-    assert "already signs in with a different Auth0 login" in _messages_on_login_page(client)
+    assert not UserSocialAuth.objects.exists()
+    assert "signs in with another Auth0 login that has not confirmed the address" in _messages_on_login_page(client)
 
 
 def test_it_refuses_a_closed_account(client, auth0):
@@ -213,3 +215,138 @@ def test_it_uses_the_account_a_simultaneous_first_sign_in_just_created(client, a
     assert response["Location"] == "/"
     winner = User.objects.get(auth0_id="auth0|abc123")
     assert signed_in_user_id(client) == str(winner.pk)
+
+
+# --- Recorded real tokens (tests/accounts/auth0_recordings.py) ---------------------------------------
+
+
+def _sign_out(client):
+    client.post("/accounts/logout/")
+    assert signed_in_user_id(client) is None
+
+
+def test_an_edited_name_survives_the_next_sign_in(client, auth0):
+    auth0.next_recorded("google_social")
+    auth0_sign_in(client)
+    user = User.objects.get(email="luca.iachini@example.com")
+    assert user.full_name == "Luca Iachini"
+    response = client.patch("/api/users/me", {"full_name": "Luca I. (grants lead)"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    _sign_out(client)
+
+    auth0.next_recorded("google_social")
+    auth0_sign_in(client)
+
+    assert signed_in_user_id(client) == str(user.pk)
+    user.refresh_from_db()
+    assert user.full_name == "Luca I. (grants lead)"
+
+
+def test_the_identity_providers_name_fills_an_empty_name(client, auth0):
+    auth0.next_recorded("google_social")
+    auth0_sign_in(client)
+    user = User.objects.get(email="luca.iachini@example.com")
+    client.patch("/api/users/me", {"full_name": ""}, content_type="application/json")
+    user.refresh_from_db()
+    assert user.full_name == ""
+    _sign_out(client)
+
+    auth0.next_recorded("google_social")
+    auth0_sign_in(client)
+
+    user.refresh_from_db()
+    assert user.full_name == "Luca Iachini"
+
+
+def test_a_database_connection_name_that_is_the_email_address_is_not_used_as_a_name(client, auth0):
+    auth0.next_recorded("database_connection")
+
+    response = auth0_sign_in(client)
+
+    assert response["Location"] == "/"
+    user = User.objects.get(email="admin@alerta.dev")
+    assert user.auth0_id == "auth0|5c9f106d18518c11b70cae99"
+    assert user.full_name == ""
+    # Signing in again changes nothing: the address is still not a name.
+    _sign_out(client)
+    auth0.next_recorded("database_connection")
+    auth0_sign_in(client)
+    user.refresh_from_db()
+    assert user.full_name == ""
+
+
+def test_a_second_verified_connection_reaches_the_same_account(client, auth0):
+    auth0.next_recorded("google_social")
+    auth0_sign_in(client)
+    user = User.objects.get(email="luca.iachini@example.com")
+    _sign_out(client)
+    # The same person later signs up with e-mail and password and verifies the address.
+    auth0.next_recorded(
+        "database_connection", email="Luca.Iachini@example.com", email_verified=True, name="Luca.Iachini@example.com"
+    )
+
+    response = auth0_sign_in(client)
+
+    assert response["Location"] == "/"
+    assert signed_in_user_id(client) == str(user.pk)
+    assert User.objects.count() == 1
+    assert set(UserSocialAuth.objects.filter(user=user).values_list("uid", flat=True)) == {
+        "google-oauth2|104532881928836152000",
+        "auth0|5c9f106d18518c11b70cae99",
+    }
+    user.refresh_from_db()
+    assert user.auth0_id == "google-oauth2|104532881928836152000"  # the first identity stays the primary
+    assert user.full_name == "Luca Iachini"
+    # Either login keeps reaching it.
+    _sign_out(client)
+    auth0.next_recorded("google_social")
+    auth0_sign_in(client)
+    assert signed_in_user_id(client) == str(user.pk)
+    assert UserSocialAuth.objects.count() == 2
+
+
+def test_a_second_connection_with_an_unverified_email_stays_refused(client, auth0):
+    auth0.next_recorded("google_social")
+    auth0_sign_in(client)
+    user = User.objects.get(email="luca.iachini@example.com")
+    _sign_out(client)
+    auth0.next_recorded("database_connection", email="luca.iachini@example.com")  # email_verified false, as recorded
+
+    response = auth0_sign_in(client)
+
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_user_id(client) is None
+    assert list(UserSocialAuth.objects.filter(user=user).values_list("uid", flat=True)) == [
+        "google-oauth2|104532881928836152000"
+    ]
+    assert "Verify your e-mail address with Auth0" in _messages_on_login_page(client)
+
+
+def test_a_verified_connection_never_joins_an_account_whose_own_login_never_proved_the_address(client, auth0):
+    # Someone opened an account with this address through a database login and never verified it.
+    auth0.next_recorded("database_connection", email="luca.iachini@example.com")
+    auth0_sign_in(client)
+    squatter = User.objects.get(email="luca.iachini@example.com")
+    _sign_out(client)
+    auth0.next_recorded("google_social")
+
+    response = auth0_sign_in(client)
+
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_user_id(client) is None
+    assert list(UserSocialAuth.objects.values_list("uid", flat=True)) == ["auth0|5c9f106d18518c11b70cae99"]
+    assert User.objects.get().pk == squatter.pk
+    assert "has not confirmed the address yet" in _messages_on_login_page(client)
+
+
+def test_a_token_without_email_claims_gets_a_message_naming_the_email_scope(client, auth0):
+    auth0.next_recorded("without_email_scope")
+
+    response = auth0_sign_in(client)
+
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_user_id(client) is None
+    assert not User.objects.exists()
+    page = _messages_on_login_page(client)
+    assert "Auth0 sent no e-mail address for this login" in page
+    assert "`email` scope" in page
