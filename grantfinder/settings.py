@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "billing",
     "profiles",
     "grants",
+    "funders",
     "applications",
     "accounts.admin_apps.AuditedAdminConfig",  # django.contrib.admin on an audited site
     "django.contrib.auth",

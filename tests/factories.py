@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import User, UserSettings
 from applications.models import ApplicationHistory, GeneratedApplication
 from billing.models import Subscription
+from funders.models import Funder, FunderApproach, FunderGrant, FunderReturn, SavedFunder
 from grants.models import Analysis, Grant, SavedGrant, SearchRun
 from profiles.models import BusinessProfile
 
@@ -101,3 +102,55 @@ class GeneratedApplicationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = GeneratedApplication
+
+
+class FunderFactory(factory.django.DjangoModelFactory):
+    ein = factory.Sequence(lambda n: f"{720000000 + n:09d}")
+    name = factory.Sequence(lambda n: f"Bayou Community Foundation {n}")
+    city = "BATON ROUGE"
+    state = "LA"
+    zip_code = "70801"
+    tax_year = 2022
+
+    class Meta:
+        model = Funder
+
+
+class FunderReturnFactory(factory.django.DjangoModelFactory):
+    funder = factory.SubFactory(FunderFactory)
+    object_id = factory.Sequence(lambda n: f"2023{n:014d}")
+    tax_year = factory.SelfAttribute("funder.tax_year")
+
+    class Meta:
+        model = FunderReturn
+
+
+class FunderGrantFactory(factory.django.DjangoModelFactory):
+    filing = factory.SubFactory(FunderReturnFactory)
+    funder = factory.SelfAttribute("filing.funder")
+    tax_year = factory.SelfAttribute("filing.tax_year")
+    recipient_name = factory.Sequence(lambda n: f"PARISH LIBRARY FRIENDS {n}")
+    recipient_city = "LAFAYETTE"
+    recipient_state = "LA"
+    purpose = "GENERAL SUPPORT"
+    amount = 10000
+
+    class Meta:
+        model = FunderGrant
+
+
+class SavedFunderFactory(factory.django.DjangoModelFactory):
+    user = factory.SubFactory(UserFactory)
+    funder = factory.SubFactory(FunderFactory)
+
+    class Meta:
+        model = SavedFunder
+
+
+class FunderApproachFactory(factory.django.DjangoModelFactory):
+    user = factory.SubFactory(UserFactory)
+    funder = factory.SubFactory(FunderFactory)
+    stage = "loi_sent"
+
+    class Meta:
+        model = FunderApproach

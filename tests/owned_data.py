@@ -24,8 +24,10 @@ from tests.factories import (
     AnalysisFactory,
     ApplicationHistoryFactory,
     BusinessProfileFactory,
+    FunderApproachFactory,
     GeneratedApplicationFactory,
     GrantFactory,
+    SavedFunderFactory,
     SavedGrantFactory,
     SearchRunFactory,
     SubscriptionFactory,
@@ -111,6 +113,8 @@ OWNED_ROW_BUILDERS = {
     "grants.deadlinereminder": lambda user: DeadlineReminder.objects.create(
         grant=_grant(user), deadline=timezone.now() + timezone.timedelta(days=10)
     ),
+    "funders.savedfunder": lambda user: SavedFunderFactory(user=user),
+    "funders.funderapproach": lambda user: FunderApproachFactory(user=user),
     "applications.applicationhistory": lambda user: ApplicationHistoryFactory(user=user, grant=_grant(user)),
     "applications.generatedapplication": lambda user: GeneratedApplicationFactory(user=user, grant=_grant(user)),
 }
