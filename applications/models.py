@@ -126,6 +126,15 @@ class GeneratedApplication(models.Model):
         default=False, help_text="Whether this application holds one of the user's application allowance."
     )
     cost_cents = models.PositiveIntegerField(default=0)
+    tokens_estimated = models.BooleanField(
+        default=False,
+        help_text="The writing service did not report token usage: tokens and cost are estimated from the text.",
+    )
+    incomplete_sections = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Keys of sections the model stopped writing at its length limit (shown as incomplete).",
+    )
     history = models.OneToOneField(
         ApplicationHistory,
         on_delete=models.SET_NULL,

@@ -201,6 +201,9 @@ def _write_sections(application, contexts, client) -> tuple[list[SectionDraft], 
 
 
 def _spend(application: GeneratedApplication, drafts: list[SectionDraft]) -> tuple[int, int]:
+    """Tokens and cost of the drafts, added to the user's month; marks the application when they are estimated."""
+    if any(d.tokens_estimated for d in drafts):
+        application.tokens_estimated = True
     tokens = sum(d.prompt_tokens + d.completion_tokens for d in drafts)
     cost = llm.cost_cents(
         prompt_tokens=sum(d.prompt_tokens for d in drafts),
@@ -232,10 +235,16 @@ def _succeed(application: GeneratedApplication, drafts: list[SectionDraft], star
     tokens, cost = _spend(application, drafts)
     sections = dict(application.sections or {})
     edits = dict(application.user_edits or {})
+    incomplete = set(application.incomplete_sections or [])
     for draft in drafts:
         sections[draft.key] = draft.text
         edits.pop(draft.key, None)
+        if draft.incomplete:
+            incomplete.add(draft.key)
+        else:
+            incomplete.discard(draft.key)
     application.sections = {key: sections[key] for key in SECTION_KEYS if key in sections}
+    application.incomplete_sections = [key for key in SECTION_KEYS if key in incomplete]
     application.user_edits = edits
     models_used = sorted({d.model for d in drafts})
     if application.regenerating_section and application.model_used:
@@ -329,6 +338,8 @@ def application_section_edit(*, application: GeneratedApplication, section_key: 
     edits[section_key] = record
     application.user_edits = edits
     application.sections = {**application.sections, section_key: text}
+    # The user finished it by hand: it is no longer the model's cut-off text.
+    application.incomplete_sections = [k for k in application.incomplete_sections or [] if k != section_key]
     application.last_edited = now
     application.generated_content = application_markdown(application)
     application.save()

@@ -109,6 +109,7 @@ def application_detail(request, pk: int):
                     "title": section.title,
                     "text": sections.get(section.key, ""),
                     "edit": (application.user_edits or {}).get(section.key),
+                    "incomplete": section.key in (application.incomplete_sections or []),
                 }
                 for section in SECTIONS
                 if section.key in sections

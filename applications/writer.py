@@ -5,7 +5,7 @@ A ``SectionContext`` is a plain snapshot (no ORM objects), so sections can be wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from applications import llm
 from applications.models import OFFLINE_MODEL_NAME
@@ -96,6 +96,8 @@ class SectionDraft:
     model: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    tokens_estimated: bool = False  # the service sent no usage: counted from the text
+    incomplete: bool = False  # cut off at the model's length limit even after a continuation
 
 
 def build_prompt(context: SectionContext) -> str:
@@ -118,16 +120,37 @@ def build_prompt(context: SectionContext) -> str:
     return "\n".join(lines)
 
 
+CONTEXT_TOO_LONG_MESSAGE = (
+    "The profile passages and documents chosen for the {section} are longer than the writing model "
+    "can read at once, even after leaving half of them out. Shorten the longest documents or the "
+    "profile narrative, or ask your administrator for a model with a larger context, then try again."
+)
+
+
 def llm_write(context: SectionContext, *, client) -> SectionDraft:
-    completion = llm.complete(
-        client=client, system=SYSTEM_PROMPT, prompt=build_prompt(context), max_tokens=SECTION_MAX_TOKENS
-    )
+    """The section from the model; when the prompt is too long, once more with half the passages."""
+    try:
+        completion = _complete(context, client=client)
+    except llm.ContextTooLong:
+        fewer = replace(context, passages=context.passages[: len(context.passages) // 2])
+        try:
+            completion = _complete(fewer, client=client)
+        except llm.ContextTooLong:
+            raise llm.LLMError(CONTEXT_TOO_LONG_MESSAGE.format(section=context.section.title.lower())) from None
     return SectionDraft(
         key=context.section.key,
         text=completion.text,
         model=completion.model,
         prompt_tokens=completion.prompt_tokens,
         completion_tokens=completion.completion_tokens,
+        tokens_estimated=completion.usage_estimated,
+        incomplete=completion.incomplete,
+    )
+
+
+def _complete(context: SectionContext, *, client) -> llm.Completion:
+    return llm.complete(
+        client=client, system=SYSTEM_PROMPT, prompt=build_prompt(context), max_tokens=SECTION_MAX_TOKENS
     )
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from applications import llm
 from profiles.services import profile_passages_rebuild
 from tests.factories import BusinessProfileFactory, GrantFactory
+
+RECORDINGS = Path(__file__).parent / "llm_recordings"
 
 BROADBAND_PASSAGE = "Our fibre pilot connected 412 rural households in Tensas Parish to broadband internet in 2024."
 
@@ -95,6 +99,19 @@ class FakeLLM:
             content_type="application/json",
         )
 
+    @staticmethod
+    def recording(name: str) -> dict:
+        """A recorded provider response (``llm_recordings/<name>.json``): its status and body."""
+        return json.loads((RECORDINGS / f"{name}.json").read_text())
+
+    @classmethod
+    def play(cls, name: str) -> Response:
+        """The recorded response, as the provider sent it."""
+        recorded = cls.recording(name)
+        return Response(
+            json.dumps(recorded["body"], ensure_ascii=False), status=recorded["status"], content_type="application/json"
+        )
+
     def answer_with(self, handler) -> None:
         """``handler(body) -> Response`` answers every chat completion request."""
 
@@ -122,5 +139,8 @@ def fake_llm(settings, _llm_server):
     settings.LLM_MODEL = "test-model"
     settings.LLM_TIMEOUT_SECONDS = 5
     settings.LLM_MAX_RETRIES = 0
+    # What servers said about max_tokens is remembered per process: each test starts without it.
+    llm.forget_limit_parameters()
     yield fake
     _llm_server.clear()
+    llm.forget_limit_parameters()

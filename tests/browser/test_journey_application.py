@@ -6,12 +6,13 @@ import docx
 import pytest
 from playwright.sync_api import expect
 
+from applications.models import ApplicationGenerationStatus, GenerationState
 from grants.criteria import SearchCriteria
 from grants.models import Grant
 from grants.services.search_runs import search_run_start
 from tests.browser.conftest import assert_accessible
 from tests.browser.data import catalog_add, run_worker
-from tests.factories import BusinessProfileFactory
+from tests.factories import BusinessProfileFactory, GeneratedApplicationFactory
 
 pytestmark = pytest.mark.browser
 
@@ -106,3 +107,33 @@ def test_it_shows_a_clear_error_when_the_writing_fails_and_recovers_on_retry(
     run_worker()
     expect(page.get_by_role("heading", name="Executive summary")).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="The writing failed")).to_have_count(0)
+
+
+def test_it_marks_a_section_cut_at_the_length_limit_and_estimated_tokens(live_server, page, sign_in, user):
+    cut = "The applicant company is The Marigold Trust dated 7/16/15,"
+    application = GeneratedApplicationFactory(
+        user=user,
+        sections={"executive_summary": "We will connect 400 homes.", "budget_narrative": cut},
+        incomplete_sections=["budget_narrative"],
+        tokens_used=1234,
+        tokens_estimated=True,
+        model_used="neuraldeep/qwen3.6-unlim-noreason",
+        status=ApplicationGenerationStatus.GENERATED,
+        generation_state=GenerationState.SUCCEEDED,
+    )
+    sign_in(user)
+    page.goto(f"/applications/{application.pk}/")
+
+    budget = page.locator("#section-budget_narrative")
+    expect(budget.get_by_test_id("incomplete-budget_narrative")).to_contain_text(
+        "Incomplete: the writing model stopped at its length limit"
+    )
+    expect(page.locator("#section-executive_summary")).not_to_contain_text("Incomplete")
+    expect(page.locator("main")).to_contain_text("about 1234 tokens (estimated")
+    assert_accessible(page)
+
+    # Finishing it by hand takes the mark away.
+    budget.get_by_role("textbox").fill(cut + " which holds the title to the land.")
+    budget.get_by_role("button", name="Save budget narrative").click()
+    expect(page.get_by_role("status").filter(has_text="Budget narrative saved.")).to_be_visible()
+    expect(page.get_by_test_id("incomplete-budget_narrative")).to_have_count(0)
