@@ -238,6 +238,10 @@ SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 # Grants.gov and the LLM.
 GRANTSGOV_API_BASE = env("GRANTSGOV_API_BASE", default="https://api.grants.gov/v1/api")
 GRANTSGOV_TIMEOUT_SECONDS = env.float("GRANTSGOV_TIMEOUT_SECONDS", default=20.0)
+# The California Grants Portal's CKAN datastore on data.ca.gov (grants/sources/ca_portal.py).
+CA_GRANTS_API_BASE = env("CA_GRANTS_API_BASE", default="https://data.ca.gov/api/3/action")
+CA_GRANTS_RESOURCE_ID = env("CA_GRANTS_RESOURCE_ID", default="111c8c88-21f6-453c-ae2c-b4785a0624f5")
+CA_GRANTS_TIMEOUT_SECONDS = env.float("CA_GRANTS_TIMEOUT_SECONDS", default=30.0)
 # A search run also asks Grants.gov for matches the catalog lacks (off: the catalog only).
 GRANTSGOV_LIVE_SEARCH = env.bool("GRANTSGOV_LIVE_SEARCH", default=False)
 GRANTSGOV_LIVE_FETCH_LIMIT = env.int("GRANTSGOV_LIVE_FETCH_LIMIT", default=25)

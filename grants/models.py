@@ -199,6 +199,7 @@ class SavedGrant(models.Model):
 
 class OpportunitySource(models.TextChoices):
     GRANTSGOV = "grantsgov", "Grants.gov"
+    CA_PORTAL = "ca-portal", "California Grants Portal"
     DEMO = "demo", "Sample data"
 
 

@@ -18,6 +18,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Nothing in tests reaches the internet: outside services are faked on 127.0.0.1 per test.
 GRANTSGOV_API_BASE = "http://127.0.0.1:9/grantsgov-not-configured-in-this-test"
+CA_GRANTS_API_BASE = "http://127.0.0.1:9/ca-portal-not-configured-in-this-test"
 # The offline template writer, unless a test points the LLM at its fake server on 127.0.0.1.
 LLM_BASE_URL = ""
 LLM_API_KEY = ""

@@ -1,6 +1,12 @@
 """The grants app's writes, one module per workflow; import them from here."""
 
-from grants.services.catalog import catalog_sync_api, catalog_sync_demo, catalog_sync_xml, catalog_upsert
+from grants.services.catalog import (
+    catalog_sync_api,
+    catalog_sync_ca_portal,
+    catalog_sync_demo,
+    catalog_sync_xml,
+    catalog_upsert,
+)
 from grants.services.search_runs import (
     UsageLimitReached,
     search_run_execute,
@@ -11,6 +17,7 @@ from grants.services.search_runs import (
 __all__ = [
     "UsageLimitReached",
     "catalog_sync_api",
+    "catalog_sync_ca_portal",
     "catalog_sync_demo",
     "catalog_sync_xml",
     "catalog_upsert",

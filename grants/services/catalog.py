@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grants.models import CatalogSync, Opportunity, OpportunitySource, OpportunityStatus, SearchRunStatus
-from grants.sources import demo, grantsgov, grantsgov_xml
+from grants.sources import ca_portal, demo, grantsgov, grantsgov_xml
 from grants.sources.normalize import OpportunityRecord, html_to_text, safe_url
 
 logger = logging.getLogger(__name__)
@@ -192,7 +192,7 @@ def _run(*, label: str, source: str, records: Iterable, today: date | None, on_c
         if on_complete:
             sync.closed += on_complete(counter)
         sync.closed += catalog_close_expired(today=today, source=source)
-    except (grantsgov.GrantsGovError, grantsgov_xml.ExtractError) as exc:
+    except (grantsgov.GrantsGovError, grantsgov_xml.ExtractError, ca_portal.CaPortalError) as exc:
         return _finish(sync, error=str(exc))
     except Exception as exc:  # the row must never stay IN_PROGRESS
         logger.exception("catalog sync %s failed", sync.pk)
@@ -205,6 +205,21 @@ def catalog_sync_xml(*, path: Path | str, today: date | None = None) -> CatalogS
     """Import a Grants.gov XML extract (zip or XML), streamed."""
     records = grantsgov_xml.iter_extract(path)
     return _run(label="grantsgov-xml", source=OpportunitySource.GRANTSGOV, records=records, today=today)
+
+
+def catalog_sync_ca_portal(
+    *, path: Path | str | None = None, client: ca_portal.CaPortalClient | None = None, today: date | None = None
+) -> CatalogSync:
+    """California Grants Portal records: from a datastore dump (JSON or CSV) or the datastore API."""
+    if path is not None:
+        return _run(label="ca-portal-dump", source=OpportunitySource.CA_PORTAL, records=ca_portal.iter_dump(path),
+                    today=today)  # fmt: skip
+    client = client or ca_portal.CaPortalClient()
+    sync = _run(label="ca-portal-api", source=OpportunitySource.CA_PORTAL, records=ca_portal.iter_api(client),
+                today=today)  # fmt: skip
+    sync.api_calls = client.calls
+    sync.save(update_fields=["api_calls"])
+    return sync
 
 
 def catalog_sync_demo(*, today: date | None = None) -> CatalogSync:

@@ -2,6 +2,8 @@
 
 manage.py sync_grants --source grantsgov-api
 manage.py sync_grants --source grantsgov-xml PATH   (GrantsDBExtract*.zip or the XML inside)
+manage.py sync_grants --source ca-portal          (the California Grants Portal's datastore API)
+manage.py sync_grants --source ca-portal PATH     (its datastore dump: JSON or CSV)
 manage.py sync_grants --source demo
 """
 
@@ -10,9 +12,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from grants.models import SearchRunStatus
-from grants.services import catalog_sync_api, catalog_sync_demo, catalog_sync_xml
+from grants.services import catalog_sync_api, catalog_sync_ca_portal, catalog_sync_demo, catalog_sync_xml
 
-SOURCES = ("grantsgov-api", "grantsgov-xml", "demo")
+SOURCES = ("grantsgov-api", "grantsgov-xml", "ca-portal", "demo")
 
 
 class Command(BaseCommand):
@@ -20,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--source", required=True, choices=SOURCES)
-        parser.add_argument("path", nargs="?", help="the extract file, for --source grantsgov-xml")
+        parser.add_argument("path", nargs="?", help="the extract file (grantsgov-xml) or a datastore dump (ca-portal)")
         parser.add_argument("--no-alerts", action="store_true", help="do not send saved-search alerts afterwards")
 
     def handle(self, *args, source, path=None, no_alerts=False, **options):
@@ -28,6 +30,8 @@ class Command(BaseCommand):
             if not path:
                 raise CommandError("--source grantsgov-xml needs the path of the extract file.")
             sync = catalog_sync_xml(path=path)
+        elif source == "ca-portal":
+            sync = catalog_sync_ca_portal(path=path)
         elif path:
             raise CommandError(f"--source {source} takes no path.")
         elif source == "demo":
