@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast screenshots lint migrations-check serve clean
+.PHONY: run test test-fast screenshots chromium lint migrations-check serve clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
@@ -33,7 +33,8 @@ lint: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	DJANGO_DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
-test: lint migrations-check
+# Chromium first: without it the browser tests would fail after minutes of the rest.
+test: chromium lint migrations-check
 	$(VENV)/bin/pytest
 
 # The edit loop: the suite without the browser, migration and ops tests. `make test` still runs all.
@@ -41,8 +42,12 @@ test-fast: $(VENV)/.installed
 	$(VENV)/bin/pytest -m "not browser and not migrations" --ignore=tests/ops
 
 # Refreshes the README's screenshots (docs/screenshots/) on purpose; `make test` writes to var/.
-screenshots: $(VENV)/.installed
+screenshots: chromium $(VENV)/.installed
 	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -m browser
+
+# Debian's Chromium for the browser tests: found, installed, or one line saying how (bin/find-chromium).
+chromium:
+	@bin/find-chromium
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -2,8 +2,8 @@
 
 Issue 8. On a scratch database (``bench_load_<pid>``, dropped at the end unless ``--keep``) it
 
-1. builds the discovery benchmark's legacy database (``../shared/legacy/schema_d896bf2738fb.sql``
-   plus ``fill.sql`` with ``--grants`` grants, default 1,000,000), runs ``manage.py migrate`` on it
+1. builds the discovery benchmark's legacy database (``accounts/sql/legacy_database.sql``
+   plus ``legacy_fill.sql`` with ``--grants`` grants, default 1,000,000), runs ``manage.py migrate`` on it
    (the legacy conversion), creates ``--users`` users (default 100) and spreads the grants over
    them with one UPDATE; every grant's title starts with its owner's marker ``[u<id>]``, so a
    response carrying another user's row is caught; gives each user two generated applications;
@@ -51,7 +51,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
-LEGACY = ROOT.parent / "shared" / "legacy"
+LEGACY = ROOT / "accounts" / "sql"  # the legacy SQL the migrations and tests read
 CSRF_TOKEN = "b" * 32
 MARKER = re.compile(r"\[u(\d+)\]")
 # What each client sends, by weight: mostly reads, about a third writes.
@@ -117,11 +117,10 @@ def psql(server: dict, name: str, *args: str) -> None:
 def build_database(server: dict, name: str, *, grants: int, env: dict) -> None:
     with admin_connection(server) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    log(f"{name}: legacy schema and {grants:,} grants (fill.sql)")
-    psql(server, name, "-f", str(LEGACY / "schema_d896bf2738fb.sql"))
-    psql(
-        server, name, "-v", f"grants={grants}", "-v", "runs=2000", "-v", "history=5000", "-f", str(LEGACY / "fill.sql")
-    )
+    log(f"{name}: legacy schema and {grants:,} grants (legacy_fill.sql)")
+    psql(server, name, "-f", str(LEGACY / "legacy_database.sql"))
+    fill = ("-v", f"grants={grants}", "-v", "runs=2000", "-v", "history=5000")
+    psql(server, name, *fill, "-f", str(LEGACY / "legacy_fill.sql"))
     log(f"{name}: manage.py migrate (the legacy conversion)")
     migrate(env)
 

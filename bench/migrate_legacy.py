@@ -2,7 +2,7 @@
 
 Issue 2, item 7. On scratch databases (all named ``bench_migrate_<pid>_*``, dropped at the end) it
 
-1. builds the reference legacy database once (``schema_d896bf2738fb.sql`` + ``fill.sql`` with
+1. builds the reference legacy database once (``legacy_database.sql`` + ``legacy_fill.sql`` with
    1,000,000 grants, 200,000 search runs, 500,000 history rows by default) and an empty legacy
    database (schema only), each ``VACUUM ANALYZE``d, and uses them as templates: every
    measurement runs on a fresh ``CREATE DATABASE ... TEMPLATE`` copy, after a ``CHECKPOINT``;
@@ -13,7 +13,7 @@ Issue 2, item 7. On scratch databases (all named ``bench_migrate_<pid>_*``, drop
    migrations (``accounts.0002_adopt_user_settings``, ``grants.0001_initial``,
    ``applications.0001_initial``), then times ``manage.py migrate --verbosity 2`` for the rest
    and reads Django's per-migration times;
-4. times ``../shared/legacy/floor.sql`` (``psql -f``, its ``\\timing`` lines) on a fresh copy, in
+4. times ``accounts/sql/legacy_floor.sql`` (``psql -f``, its ``\\timing`` lines) on a fresh copy, in
    the same rounds as view B so that both see the same load on a shared server;
 5. profiles the legacy-adopting migrations statement by statement (the real migration code, run
    in-process with an execute wrapper that sends each statement of a multi-statement string on
@@ -58,7 +58,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The checkout whose manage.py is measured: the working tree, or a `git archive` export (--commit).
 PROJECT = Path(os.environ.get("BENCH_MIGRATE_PROJECT", ROOT))
 MEASURED = f"the working tree of {ROOT}"
-DEFAULT_LEGACY_DIR = ROOT.parent / "shared" / "legacy"
+# The legacy SQL the migrations and tests read (accounts/sql/README.md).
+DEFAULT_LEGACY_DIR = ROOT / "accounts" / "sql"
 EMBEDDED_PGDATA = ROOT / "var" / "pgdata"
 PREFIX = "bench_migrate_"
 
@@ -337,7 +338,9 @@ class Results:
 def measure(args: argparse.Namespace, server: Server, scratch: Scratch) -> Results:
     results = Results()
     legacy_dir = Path(args.legacy_dir)
-    schema_sql, fill_sql, floor_sql = (legacy_dir / n for n in ("schema_d896bf2738fb.sql", "fill.sql", "floor.sql"))
+    schema_sql, fill_sql, floor_sql = (
+        legacy_dir / n for n in ("legacy_database.sql", "legacy_fill.sql", "legacy_floor.sql")
+    )
 
     # 1. The templates: the reference legacy database and an empty one.
     log(f"building the reference database ({args.grants:,} grants, {args.runs:,} runs, {args.history:,} history)")
@@ -738,7 +741,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are reported")
     parser.add_argument("--skip-full", action="store_true", help="leave out view A (full migrate, ~40 s per run)")
     parser.add_argument("--keep", action="store_true", help="do not drop the scratch databases (bench_migrate_*)")
-    parser.add_argument("--legacy-dir", default=str(DEFAULT_LEGACY_DIR), help="where schema/fill/floor.sql are")
+    parser.add_argument("--legacy-dir", default=str(DEFAULT_LEGACY_DIR), help="the legacy_*.sql folder")
     parser.add_argument(
         "--commit", help="measure this git revision (exported with `git archive`) instead of the working tree"
     )

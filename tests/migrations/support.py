@@ -1,8 +1,9 @@
 """Scratch databases for migration tests: real PostgreSQL, real ``manage.py`` runs.
 
 Each test database is created on the same server as the test suite's own database, loaded
-with the exact legacy schema (and ``fill.sql`` rows) from ``../shared/legacy``, and dropped
-afterwards. Commands run in a subprocess, exactly as a deploy runs them.
+with the exact legacy database (``accounts/sql/legacy_database.sql``: the schema the migrations
+read, then the revision stamp) and ``legacy_fill.sql`` rows, and dropped afterwards. Commands
+run in a subprocess, exactly as a deploy runs them.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from urllib.parse import quote
 import psycopg
 from django.conf import settings
 
+from accounts.legacy import LEGACY_SQL_DIR
+
 ROOT = Path(settings.BASE_DIR)
-LEGACY_DIR = ROOT.parent / "shared" / "legacy"
-LEGACY_SCHEMA = LEGACY_DIR / "schema_d896bf2738fb.sql"
-LEGACY_FILL = LEGACY_DIR / "fill.sql"
+LEGACY_DATABASE = LEGACY_SQL_DIR / "legacy_database.sql"
+LEGACY_FILL = LEGACY_SQL_DIR / "legacy_fill.sql"
 LEGACY_TABLES = ["grants", "analyses", "search_runs", "application_history", "user_settings", "saved_grants"]
 
 
@@ -114,7 +116,7 @@ def scratch_database(prefix: str = "gf_mig", template: str | None = None):
 
 
 def load_legacy(dbname: str, *, grants: int = 0, runs: int = 0, history: int = 0) -> None:
-    psql_file(dbname, LEGACY_SCHEMA)
+    psql_file(dbname, LEGACY_DATABASE)
     if grants or runs or history:
         psql_file(dbname, LEGACY_FILL, grants=grants, runs=runs, history=history)
 

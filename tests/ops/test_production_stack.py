@@ -126,10 +126,15 @@ def _database_now(postgres: ThrowawayPostgres):
 
 
 def _last_beat(postgres: ThrowawayPostgres, worker_id: str):
+    """The worker's last heartbeat, or None before its first one is recorded."""
     with _connect(postgres) as conn:
-        return conn.execute("SELECT last_seen_at FROM worker_heartbeats WHERE worker_id = %s", [worker_id]).fetchone()[
-            0
-        ]
+        row = conn.execute("SELECT last_seen_at FROM worker_heartbeats WHERE worker_id = %s", [worker_id]).fetchone()
+    return row[0] if row else None
+
+
+def _beat_after(postgres: ThrowawayPostgres, worker_id: str, moment) -> bool:
+    beat = _last_beat(postgres, worker_id)
+    return beat is not None and beat > moment
 
 
 def _health(base: str) -> requests.Response:
@@ -174,6 +179,13 @@ def _answer(url: str) -> requests.Response | None:
 
 def test_health_answers_503_while_postgresql_is_down_and_recovers_after_restart(throwaway_postgres, migrated_env):
     with db_worker(migrated_env, worker_id="outage-worker") as worker, gunicorn(migrated_env, workers=1) as base:
+        # This worker's own beat, not one left by the stack of the test before (within the stale
+        # window, it alone would make /health say "workers: ok").
+        wait_for(
+            lambda: _last_beat(throwaway_postgres, "outage-worker") is not None,
+            timeout=60,
+            what="the worker's first heartbeat",
+        )
         healthy = wait_for(
             lambda: (response := _health(base)).status_code == 200 and response,
             timeout=60,
@@ -199,7 +211,7 @@ def test_health_answers_503_while_postgresql_is_down_and_recovers_after_restart(
         assert back.json() == {"database": "ok", "migrations": "ok", "workers": "ok"}
         # The background worker rode it out too: the same process beats again.
         wait_for(
-            lambda: _last_beat(throwaway_postgres, "outage-worker") > restarted_at,
+            lambda: _beat_after(throwaway_postgres, "outage-worker", restarted_at),
             timeout=30,
             what="the worker to beat after the restart",
         )
