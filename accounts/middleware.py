@@ -1,7 +1,10 @@
-"""A refused Auth0 sign-in ends on the sign-in page with a plain message, not an error page."""
+"""A refused Auth0 sign-in ends on the sign-in page with a plain message, not an error page;
+rate-limited requests get 429 with Retry-After."""
 
 from __future__ import annotations
 
+from django.http import JsonResponse
+from django.shortcuts import render
 from social_core.exceptions import (
     AuthCanceled,
     AuthProviderError,
@@ -11,6 +14,11 @@ from social_core.exceptions import (
 from social_django.middleware import SocialAuthExceptionMiddleware
 
 from accounts.auth0 import SignInRefused
+from accounts.throttling import Throttled, throttle_hit
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+# The JSON API's mount point (grantfinder/urls.py); a constant, so no URL reversing per request.
+API_PREFIX = "/api/"
 
 
 class SignInErrorMiddleware(SocialAuthExceptionMiddleware):
@@ -32,3 +40,41 @@ class SignInErrorMiddleware(SocialAuthExceptionMiddleware):
         if isinstance(exception, AuthProviderError):
             return "You have not been signed in: Auth0 could not be reached. Please try again in a moment."
         return "You have not been signed in: the sign-in could not be completed. Please try again."
+
+
+class ThrottleMiddleware:
+    """Rate limits (accounts/throttling.py): every write to the API counts against ``api_write``,
+    and any page whose view raises ``Throttled`` answers 429 with ``Retry-After``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in SAFE_METHODS and is_api_path(request.path) and request.user.is_authenticated:
+            try:
+                throttle_hit(user=request.user, scope="api_write")
+            except Throttled as exc:
+                return throttled_json(exc)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Throttled):
+            if is_api_path(request.path):
+                return throttled_json(exception)
+            response = render(request, "throttled.html", {"message": str(exception)}, status=429)
+            response["Retry-After"] = str(exception.retry_after)
+            return response
+        return None
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIX)
+
+
+def throttled_json(exc: Throttled) -> JsonResponse:
+    """The API's 429 (also what grantfinder/api.py answers for ``Throttled`` raised in a route)."""
+    response = JsonResponse(
+        {"detail": str(exc), "code": "throttled", "scope": exc.scope, "retry_after": exc.retry_after}, status=429
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response

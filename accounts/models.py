@@ -228,3 +228,22 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"Worker {self.worker_id} on {self.hostname} (pid {self.pid}), last seen {self.last_seen_at:%H:%M:%S}"
+
+
+class CacheEntry(models.Model):
+    """A row of Django's database cache (``accounts.cache.DatabaseCache``): rate-limit counters.
+
+    The columns are those ``createcachetable`` would make; as a model, ``migrate`` (and the test
+    database) create the table, so no deployment step can forget it.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "cache_entries"
+        verbose_name_plural = "cache entries"
+
+    def __str__(self) -> str:
+        return self.cache_key

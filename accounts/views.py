@@ -19,6 +19,7 @@ from social_django import views as social_views
 
 from accounts import services
 from accounts.auth0 import auth0_logout_url
+from accounts.throttling import request_throttled
 from accounts.workers import workers_alive
 
 _migrations_ok = False
@@ -118,6 +119,30 @@ def sign_in(request):
         "refused_next": request.user.is_authenticated and bool(request.GET.get(REDIRECT_FIELD_NAME)),
     }
     return render(request, "accounts/login.html", context, status=status)
+
+
+def sign_in_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once an account or address has failed too often (AXES_LOCKOUT_CALLABLE):
+    the sign-in page with why and for how long, 429 and Retry-After. The lock is the cool-off
+    from the last try, so each try meanwhile restarts it."""
+    cooloff = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    minutes = max(1, round(cooloff / 60))
+    messages.error(
+        request,
+        "Too many failed sign-ins for this account or from this network. Sign-in is paused: "
+        f"please try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+    )
+    request_throttled.send(sender="sign_in", user=None)
+    context = {
+        "form": AuthenticationForm(request),
+        "next": safe_next_url(request),
+        "auth0_enabled": settings.AUTH0_ENABLED,
+        "password_enabled": settings.ALLOW_PASSWORD_LOGIN,
+        "refused_next": False,
+    }
+    response = render(request, "accounts/login.html", context, status=429)
+    response["Retry-After"] = str(cooloff)
+    return response
 
 
 def auth0_begin(request, backend):

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
+from accounts.throttling import throttle_hit
 from applications import exports, selectors, services
 from applications.models import GeneratedApplication, InvalidStatusMove
 from applications.writer import SECTIONS_BY_KEY
@@ -122,6 +123,7 @@ def application_generate(request, payload: GenerateIn):
     grant = Grant.objects.filter(user=request.user, pk=payload.grant_id).first()
     if grant is None:
         raise Http404("No such grant.")
+    throttle_hit(user=request.user, scope="generation")  # 429 past the rate limit
     try:
         application = services.application_request(user=request.user, grant=grant)
     except services.ApplicationRefused as refused:

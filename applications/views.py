@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.throttling import throttle_hit
 from applications import exports, selectors, services
 from applications.models import (
     ApplicationGenerationStatus,
@@ -82,6 +83,7 @@ def application_new(request):
         for error in form.errors.get("grant", []):
             messages.error(request, error)
         return redirect("applications:list")
+    throttle_hit(user=request.user, scope="generation")  # 429 page past the rate limit
     try:
         application = services.application_request(user=request.user, grant=form.cleaned_data["grant"])
     except services.ApplicationRefused as refused:
@@ -146,6 +148,7 @@ def section_edit(request, pk: int, key: str):
 @require_POST
 def section_regenerate(request, pk: int, key: str):
     application = _get_application_for_user(request, pk)
+    throttle_hit(user=request.user, scope="generation")
     try:
         services.application_section_regenerate(application=application, section_key=key)
     except services.ApplicationRefused as refused:
@@ -159,6 +162,7 @@ def section_regenerate(request, pk: int, key: str):
 @require_POST
 def application_retry(request, pk: int):
     application = _get_application_for_user(request, pk)
+    throttle_hit(user=request.user, scope="generation")
     try:
         services.application_retry(application=application)
     except (services.ApplicationRefused, UsageLimitReached) as refused:

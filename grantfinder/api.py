@@ -7,6 +7,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from accounts.middleware import throttled_json
+from accounts.throttling import Throttled
 from billing.api import usage_limit_reached
 from billing.exceptions import UsageLimitReached
 
@@ -22,6 +24,8 @@ api.add_router("/users/", "accounts.api.router")
 api.add_router("/billing/", "billing.api.router")
 # A spent allowance (billing.services.usage_consume_*) answers 402 from any route.
 api.add_exception_handler(UsageLimitReached, usage_limit_reached)
+# A rate limit (accounts/throttling.py) answers 429 with Retry-After from any route.
+api.add_exception_handler(Throttled, lambda request, exc: throttled_json(exc))
 api.add_router("/", "profiles.api.router")
 api.add_router("/", "grants.api.router")
 api.add_router("/", "applications.api.router")

@@ -6,6 +6,7 @@ Production (``DJANGO_DEBUG`` unset or false) refuses to start without its secret
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "djstripe",
     "social_django",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +61,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "billing.middleware.UsageLimitMiddleware",
     "accounts.middleware.SignInErrorMiddleware",
+    # Rate limits (429 with Retry-After) on pages and the API alike (accounts/throttling.py).
+    "accounts.middleware.ThrottleMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "grantfinder.urls"
@@ -212,7 +218,13 @@ SOCIAL_AUTH_AUTH0_DOMAIN = AUTH0_DOMAIN
 SOCIAL_AUTH_AUTH0_KEY = AUTH0_CLIENT_ID
 SOCIAL_AUTH_AUTH0_SECRET = AUTH0_CLIENT_SECRET
 SOCIAL_AUTH_AUTH0_BASE_URL = AUTH0_BASE_URL
-AUTHENTICATION_BACKENDS = ["accounts.auth0.Auth0", "django.contrib.auth.backends.ModelBackend"]
+# First, the django-axes lockout check: a locked-out account or address is refused before any
+# password is tried (accounts/throttling.py).
+AUTHENTICATION_BACKENDS = [
+    "accounts.throttling.SignInLockoutBackend",
+    "accounts.auth0.Auth0",
+    "django.contrib.auth.backends.ModelBackend",
+]
 SOCIAL_AUTH_URL_NAMESPACE = "social"
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 # Our User has no username: these steps replace social-auth's get_username/create_user, and
@@ -265,6 +277,35 @@ LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
 LLM_CONCURRENCY = env.int("LLM_CONCURRENCY", default=6)
 LLM_INPUT_CENTS_PER_MILLION_TOKENS = env.float("LLM_INPUT_CENTS_PER_MILLION_TOKENS", default=27.0)
 LLM_OUTPUT_CENTS_PER_MILLION_TOKENS = env.float("LLM_OUTPUT_CENTS_PER_MILLION_TOKENS", default=110.0)
+
+# Abuse limits. Counters live in the cache that every worker and machine shares (CACHES below).
+# Sign-in (django-axes): after SIGN_IN_FAILURE_LIMIT failures for one account, or from one address,
+# sign-in is refused for SIGN_IN_COOLOFF_MINUTES (each further try during the lock restarts it).
+AXES_ENABLED = env.bool("SIGN_IN_LOCKOUT_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account and per address, separately
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's name for the e-mail
+AXES_USERNAME_CALLABLE = "accounts.throttling.sign_in_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Failures only: no table of every successful sign-in with its address.
+AXES_DISABLE_ACCESS_LOG = True
+# How many proxies in front append to X-Forwarded-For (0: the peer's address is the client's).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Per-user rate limits, "<count>/<second|minute|hour>"; the next request gets 429 with Retry-After.
+THROTTLE_RATES = {
+    "generation": env("THROTTLE_GENERATION_RATE", default="10/minute"),  # writing or rewriting with the LLM
+    "search_run": env("THROTTLE_SEARCH_RUN_RATE", default="10/minute"),
+    "api_write": env("THROTTLE_API_WRITE_RATE", default="60/minute"),  # any POST/PUT/PATCH/DELETE on /api/
+}
+# The shared cache: Redis when REDIS_URL is set, else a table in PostgreSQL (created by migrate).
+if env("REDIS_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "accounts.cache.DatabaseCache", "LOCATION": "cache_entries"}}
 
 ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=30)
 

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
+from accounts.throttling import throttle_hit
 from grants import selectors
 from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, SearchCriteria
 from grants.models import SearchRun
@@ -102,6 +103,7 @@ def search_run_create(request, payload: SearchRunIn):
         return Status(400, {"detail": f"Unknown codes: {', '.join(unknown)}"})
     if payload.amount_min is not None and payload.amount_max is not None and payload.amount_min > payload.amount_max:
         return Status(400, {"detail": "amount_max must be at least amount_min."})
+    throttle_hit(user=request.user, scope="search_run")  # 429 past the rate limit
     criteria = SearchCriteria(**payload.dict())
     criteria.keywords = criteria.keywords.strip()
     run = search_run_start(user=request.user, criteria=criteria)  # 402 when the allowance is spent

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.throttling import throttle_hit
 from grants.criteria import SearchCriteria
 from grants.forms import SearchForm
 from grants.models import SavedSearch, SearchRun, SearchRunStatus
@@ -35,6 +36,7 @@ def search(request):
         if form.is_valid():
             criteria = form.criteria()
             name = form.cleaned_data["save_as"].strip()
+            throttle_hit(user=request.user, scope="search_run")  # 429 page past the rate limit
             try:
                 # One transaction: a spent allowance (402 page) leaves no saved search behind.
                 with transaction.atomic():

@@ -14,7 +14,7 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GF_TEST_DB", "test_grant
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The real cache (a table in the test database): rate-limit counts roll back with each test.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Nothing in tests reaches the internet: outside services are faked on 127.0.0.1 per test.
 GRANTSGOV_API_BASE = "http://127.0.0.1:9/grantsgov-not-configured-in-this-test"

@@ -71,13 +71,18 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
-    """gunicorn with the project's configuration; yields its base URL once it answers."""
+def gunicorn(env: dict[str, str], *, workers: int = 1, log: Path | None = None) -> Iterator[str]:
+    """gunicorn with the project's configuration; yields its base URL once it answers.
+
+    ``log``: a file for its output (gunicorn's and the JSON request log's), else the test's stderr.
+    """
     port = free_port()
+    output = open(log, "w") if log else None  # noqa: SIM115 (closed below, after the process)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "grantfinder/gunicorn.conf.py", "--workers", str(workers)],
         cwd=ROOT,
         env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        stderr=output,
     )
     base = f"http://127.0.0.1:{port}"
 
@@ -95,6 +100,8 @@ def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
         yield base
     finally:
         _stop(process)
+        if output:
+            output.close()
 
 
 @contextmanager
