@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 MAX_RECORDED_ERRORS = 50
+# After this many detail failures in a row Grants.gov is taken to be down and the sync stops.
+MAX_DETAIL_FAILURES_IN_A_ROW = 20
 CONTENT_FIELDS = (
     "number", "title", "agency_code", "agency_name", "status", "is_forecast", "description",
     "description_text", "categories", "funding_instruments", "eligible_applicants", "eligibility_text",
@@ -29,6 +32,10 @@ CONTENT_FIELDS = (
 )  # fmt: skip
 OPEN = (OpportunityStatus.FORECASTED, OpportunityStatus.POSTED)
 ENDED = (OpportunityStatus.CLOSED, OpportunityStatus.ARCHIVED)
+
+
+class DetailUnavailable(grantsgov.GrantsGovError):
+    """One opportunity's detail could not be fetched; its stored record is left as it is."""
 
 
 def _fields(record: OpportunityRecord, today: date) -> dict:
@@ -167,6 +174,10 @@ def catalog_close_expired(*, today: date, source: str | None = None) -> int:
     return opportunities.update(status=OpportunityStatus.CLOSED, changed_fields=["status"], updated_at=timezone.now())
 
 
+def _unreadable(count: int) -> str:
+    return f"{count} record(s) could not be read."
+
+
 def _finish(sync: CatalogSync, *, error: str = "") -> CatalogSync:
     if error:
         sync.error_message = error
@@ -175,7 +186,7 @@ def _finish(sync: CatalogSync, *, error: str = "") -> CatalogSync:
         )
     elif sync.failed:
         sync.status = SearchRunStatus.PARTIAL
-        sync.error_message = f"{sync.failed} record(s) could not be read."
+        sync.error_message = _unreadable(sync.failed)
     else:
         sync.status = SearchRunStatus.SUCCESS
     sync.finished_at = timezone.now()
@@ -183,16 +194,26 @@ def _finish(sync: CatalogSync, *, error: str = "") -> CatalogSync:
     return sync
 
 
-def _run(*, label: str, source: str, records: Iterable, today: date | None, on_complete=None) -> CatalogSync:
+def _run(
+    *, label: str, source: str, records: Iterable, today: date | None, on_complete=None, atomic: bool = False
+) -> CatalogSync:
+    """One sync: upsert what the source sends, then close what ended.
+
+    ``atomic``: all or nothing. A file source (the XML extract) that turns out truncated or
+    corrupt midway then changes no opportunity at all, instead of leaving half a file applied.
+    """
     today = today or timezone.localdate()
     sync = CatalogSync.objects.create(source=label)
     counter = SyncCounter(sync)
     try:
-        catalog_upsert(records=records, counter=counter, today=today)
-        if on_complete:
-            sync.closed += on_complete(counter)
-        sync.closed += catalog_close_expired(today=today, source=source)
+        with transaction.atomic() if atomic else nullcontext():
+            catalog_upsert(records=records, counter=counter, today=today)
+            if on_complete:
+                sync.closed += on_complete(counter)
+            sync.closed += catalog_close_expired(today=today, source=source)
     except (grantsgov.GrantsGovError, grantsgov_xml.ExtractError, ca_portal.CaPortalError) as exc:
+        if atomic:  # rolled back: nothing that was counted happened
+            sync.new = sync.updated = sync.unchanged = sync.closed = 0
         return _finish(sync, error=str(exc))
     except Exception as exc:  # the row must never stay IN_PROGRESS
         logger.exception("catalog sync %s failed", sync.pk)
@@ -204,7 +225,7 @@ def _run(*, label: str, source: str, records: Iterable, today: date | None, on_c
 def catalog_sync_xml(*, path: Path | str, today: date | None = None) -> CatalogSync:
     """Import a Grants.gov XML extract (zip or XML), streamed."""
     records = grantsgov_xml.iter_extract(path)
-    return _run(label="grantsgov-xml", source=OpportunitySource.GRANTSGOV, records=records, today=today)
+    return _run(label="grantsgov-xml", source=OpportunitySource.GRANTSGOV, records=records, today=today, atomic=True)
 
 
 def catalog_sync_ca_portal(
@@ -230,23 +251,44 @@ def catalog_sync_demo(*, today: date | None = None) -> CatalogSync:
 
 
 def catalog_sync_api(*, client: grantsgov.GrantsGovClient | None = None, today: date | None = None) -> CatalogSync:
-    """Page through every forecasted and posted opportunity on Grants.gov and fetch each one."""
+    """Page through every forecasted and posted opportunity on Grants.gov and fetch each one.
+
+    A detail that cannot be fetched (timeout, 5xx, a 200 carrying only an error message, an
+    empty answer) changes nothing: the stored record stays whole, the opportunity is not closed,
+    the sync ends PARTIAL naming how many were missed, and the next sync fetches them again.
+    Never is a full record replaced by the thin search hit.
+    """
     client = client or grantsgov.GrantsGovClient()
-    failures: list[str] = []
+    unfetched: list[str] = []
 
     def records() -> Iterator[OpportunityRecord | Exception]:
+        in_a_row = 0
         for hit in client.iter_hits(statuses=grantsgov.OPEN_STATUSES):
+            opportunity_id = str(hit.get("id"))
             try:
-                detail = client.fetch(str(hit["id"]))
+                detail = client.fetch(opportunity_id)
             except grantsgov.GrantsGovError as exc:
-                failures.append(str(hit.get("id")))
-                yield grantsgov.GrantsGovError(f"opportunity {hit.get('id')}: {exc}")
+                unfetched.append(opportunity_id)
+                in_a_row += 1
+                if in_a_row >= MAX_DETAIL_FAILURES_IN_A_ROW:
+                    # Grants.gov is down: stop rather than wait out a timeout per opportunity.
+                    raise grantsgov.GrantsGovError(
+                        f"Grants.gov stopped answering: {in_a_row} details in a row could not be fetched ({exc})"
+                    ) from exc
+                yield DetailUnavailable(f"opportunity {opportunity_id}: {exc}")
                 continue
-            yield grantsgov.record_from_detail(detail) if detail else grantsgov.record_from_hit(hit)
+            in_a_row = 0
+            if detail:
+                yield grantsgov.record_from_detail(detail)
+            elif not Opportunity.objects.filter(
+                source=OpportunitySource.GRANTSGOV, external_id=opportunity_id
+            ).exists():
+                # Listed, yet "no record found": list it from the hit until the detail appears.
+                yield grantsgov.record_from_hit(hit)
 
     def close_unlisted(counter: SyncCounter) -> int:
         # Only a complete listing tells us what Grants.gov no longer lists as open.
-        listed = counter.seen | set(failures)
+        listed = counter.seen | set(unfetched)
         gone = Opportunity.objects.filter(source=OpportunitySource.GRANTSGOV, status__in=OPEN).exclude(
             external_id__in=listed
         )
@@ -260,5 +302,15 @@ def catalog_sync_api(*, client: grantsgov.GrantsGovClient | None = None, today: 
         on_complete=close_unlisted,
     )
     sync.api_calls = client.calls
-    sync.save(update_fields=["api_calls"])
+    if unfetched:
+        missed = (
+            f"{len(unfetched)} opportunity detail(s) could not be fetched from Grants.gov; "
+            "their stored records were kept and the next sync fetches them again."
+        )
+        if sync.error_message and sync.error_message != _unreadable(sync.failed):
+            missed = f"{sync.error_message} {missed}"
+        sync.error_message = missed
+        if sync.status == SearchRunStatus.SUCCESS:
+            sync.status = SearchRunStatus.PARTIAL
+    sync.save(update_fields=["api_calls", "error_message", "status"])
     return sync

@@ -33,7 +33,10 @@ OPPORTUNITY_URL = "https://www.grants.gov/search-results-detail/{id}"
 
 
 class GrantsGovError(Exception):
-    """Grants.gov did not answer usefully (HTTP error, timeout, malformed body)."""
+    """Grants.gov did not answer usefully (HTTP error, timeout, malformed body, a 200 carrying an error)."""
+
+
+NOT_FOUND = "There is no record found for your search."
 
 
 @dataclass
@@ -61,8 +64,12 @@ class GrantsGovClient:
             payload = response.json()
         except ValueError:
             raise GrantsGovError(f"{endpoint}: the answer is not JSON")
-        if not isinstance(payload, dict) or payload.get("errorcode") not in (0, None):
+        if not isinstance(payload, dict):
+            raise GrantsGovError(f"{endpoint}: the answer is not a JSON object")
+        if payload.get("errorcode") not in (0, None):
             raise GrantsGovError(f"{endpoint}: error {payload.get('errorcode')!r} {payload.get('msg', '')}".strip())
+        if "data" not in payload and payload.get("message"):
+            raise GrantsGovError(f"{endpoint}: {payload['message']}"[:500])
         return payload.get("data") or {}
 
     def search(self, **params) -> dict:
@@ -70,14 +77,31 @@ class GrantsGovClient:
         unknown = set(params) - SEARCH_KEYS
         if unknown:
             raise ValueError(f"search2 does not understand {sorted(unknown)}")
-        return self._post("search2", params)
+        data = self._post("search2", params)
+        # Without a hit count the page says nothing about what is listed; taking it for "no
+        # hits" would close every open opportunity.
+        if not isinstance(data, dict) or "hitCount" not in data:
+            reason = data.get("message") if isinstance(data, dict) else ""
+            raise GrantsGovError(f"search2: {reason or 'no hitCount in the answer'}"[:500])
+        return data
 
     def fetch(self, opportunity_id: str) -> dict | None:
-        """The full record, or ``None`` when Grants.gov has no such opportunity."""
+        """The full record, or ``None`` when Grants.gov says it has no such opportunity.
+
+        A 200 is not enough: while its backend is down Grants.gov answers 200 with ``data``
+        holding only a ``message``, and a bad id gets ``errorMsgs``. Anything that is neither a
+        record nor the documented not-found raises, so a caller never mistakes an outage for
+        "this opportunity has no details".
+        """
         data = self._post("fetchOpportunity", {"opportunityId": opportunity_id})
-        if not data.get("id"):
+        if not isinstance(data, dict) or not data:
+            raise GrantsGovError(f"fetchOpportunity {opportunity_id}: an empty answer")
+        if data.get("id"):
+            return data
+        if NOT_FOUND in (data.get("errorMessages") or []):
             return None
-        return data
+        reason = data.get("message") or "; ".join(map(str, data.get("errorMsgs") or data.get("errorMessages") or []))
+        raise GrantsGovError(f"fetchOpportunity {opportunity_id}: {reason or 'no record in the answer'}"[:500])
 
     def iter_hits(
         self, *, keyword: str = "", statuses: str = OPEN_STATUSES, limit: int | None = None
@@ -153,9 +177,10 @@ def record_from_detail(data: dict) -> OpportunityRecord:
         agency_name=clean_text(agency.get("agencyName") or block.get("agencyName")),
         is_forecast=is_forecast,
         description_html=sanitize_html(description),
-        categories=split_codes(block.get("fundingActivityCategories")),
-        funding_instruments=split_codes(block.get("fundingInstruments")),
-        eligible_applicants=split_codes(block.get("applicantTypes")),
+        # Older records (2016 and before) keep these three lists at the top level.
+        categories=split_codes(block.get("fundingActivityCategories") or data.get("fundingActivityCategories")),
+        funding_instruments=split_codes(block.get("fundingInstruments") or data.get("fundingInstruments")),
+        eligible_applicants=split_codes(block.get("applicantTypes") or data.get("applicantTypes")),
         eligibility_text=clean_text(block.get("applicantEligibilityDesc")),
         cfda_numbers=[c.get("cfdaNumber") for c in data.get("cfdas") or [] if c.get("cfdaNumber")],
         post_date=post,

@@ -8,6 +8,7 @@ whatever the size of the file.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,7 +50,11 @@ def _open_extract(path: Path) -> Iterator[IO[bytes]]:
     if not path.exists():
         raise ExtractError(f"{path}: no such file")
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise ExtractError(f"{path}: the archive is damaged ({exc})")
+        with archive:
             names = [n for n in archive.namelist() if n.lower().endswith(".xml")]
             if not names:
                 raise ExtractError(f"{path}: the archive holds no XML file")
@@ -146,5 +151,7 @@ def iter_extract(path: Path | str, *, source: str = SOURCE) -> Iterator[Opportun
                 # Drop what was parsed so far: the tree would otherwise grow to the whole file.
                 element.clear()
                 root.clear()
-        except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
-            raise ExtractError(f"{path.name}: malformed XML ({exc})")
+        except SyntaxError as exc:  # xml.etree.ElementTree.ParseError; also a file cut off midway
+            raise ExtractError(f"{path.name}: malformed or truncated XML ({exc})")
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:  # a damaged or cut-off archive
+            raise ExtractError(f"{path.name}: the archive is damaged ({exc.__class__.__name__}: {exc})")

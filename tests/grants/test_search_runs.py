@@ -15,7 +15,6 @@ from grants.services import search_run_execute, search_runs_fail_stale
 from grants.services.search_runs import search_run_interrupted, search_run_start
 from tests.factories import BusinessProfileFactory, GrantFactory, SearchRunFactory
 from tests.grants.factories import OpportunityFactory
-from tests.grants.fake_grantsgov import hit, synopsis_detail
 
 
 def _worker():
@@ -119,13 +118,14 @@ def test_it_deduplicates_by_url_and_by_title_and_deadline(user):
 @pytest.mark.django_db
 def test_it_searches_grantsgov_live_and_counts_the_calls(user, settings, fake_grantsgov):
     settings.GRANTSGOV_LIVE_SEARCH = True
-    fake_grantsgov.hits = [hit("777", "Broadband for tribal lands")]
-    fake_grantsgov.details = {"777": synopsis_detail("777", "Broadband for tribal lands")}
-    run = SearchRunFactory(user=user, status=SearchRunStatus.IN_PROGRESS, search_filters={"keywords": "broadband"})
+    fake_grantsgov.serve("fetch_356612_dod_zero_ceiling.json")  # recorded: HDTRA1-25-S-0001, open to 2034
+    run = SearchRunFactory(
+        user=user, status=SearchRunStatus.IN_PROGRESS, search_filters={"keywords": "weapons of mass destruction"}
+    )
     run = search_run_execute(run_id=run.pk)
     assert run.status == SearchRunStatus.SUCCESS
     assert (run.sources_searched, run.api_calls_made, run.grants_found) == (2, 2, 1)
-    assert Grant.objects.get(user=user).external_id == "777"
+    assert Grant.objects.get(user=user).external_id == "356612"
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,6 +12,7 @@ from django.core.management import CommandError, call_command
 from grants.models import CatalogSync, Opportunity, OpportunityStatus, SearchRunStatus
 from grants.services import catalog_sync_xml
 from grants.sources.grantsgov_xml import ExtractError, iter_extract
+from tests.grants.factories import OpportunityFactory
 
 TODAY = date(2026, 11, 26)
 
@@ -185,3 +187,50 @@ def test_it_loads_the_demo_catalog_as_sample_data(capsys):
     assert len({tuple(c) for c in opportunities.values_list("categories", flat=True)}) > 10
     call_command("sync_grants", "--source", "demo")
     assert "new 0, updated 0, closed 0, failed 0, unchanged 300" in capsys.readouterr().out
+
+
+RECORDED_EXTRACT = Path(__file__).parent / "recorded" / "extract_131073_usgs.xml"
+
+
+@pytest.mark.django_db
+def test_it_imports_a_recorded_extract_record():
+    sync = catalog_sync_xml(path=RECORDED_EXTRACT, today=TODAY)
+    assert (sync.status, sync.new) == (SearchRunStatus.SUCCESS, 1)
+    cesu = Opportunity.objects.get(external_id="131073")
+    assert cesu.title == "Cooperative Ecosystem Studies Unit, Piedmont South Atlantic Coast CESU"
+    assert (cesu.award_ceiling, cesu.award_floor, cesu.estimated_total_funding) == (None, None, 31900)
+    assert cesu.status == OpportunityStatus.ARCHIVED and cesu.agency_code == "DOI-USGS1"
+    assert "CESUs are partnerships" in cesu.eligibility_text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("damage", ["truncated xml", "truncated zip", "corrupt zip"])
+def test_a_damaged_extract_fails_without_closing_or_changing_anything(tmp_path, damage):
+    catalog_sync_xml(path=RECORDED_EXTRACT, today=TODAY)
+    ended = OpportunityFactory(close_date=date(2026, 11, 1), status=OpportunityStatus.POSTED)  # would close
+    before = {o.pk: (o.title, o.status, o.content_hash, o.updated_at) for o in Opportunity.objects.all()}
+    real = RECORDED_EXTRACT.read_text()
+    record = real[real.index("<OpportunitySynopsisDetail_1_0>") : real.index("</Grants>")]
+    changed = record.replace("Piedmont South Atlantic Coast CESU", "Renamed CESU")
+    newcomer = record.replace("<OpportunityID>131073<", "<OpportunityID>131074<")
+    # Two whole records (a change and a new one) and then the file breaks off.
+    text = real.replace(record, changed + newcomer * 1200)[:-4000]
+    if damage == "truncated xml":
+        path = tmp_path / "GrantsDBExtract20261126v2.xml"
+        path.write_text(text)
+    else:
+        path = tmp_path / "GrantsDBExtract20261126v2.zip"
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("GrantsDBExtract20261126v2.xml", real.replace(record, changed + newcomer * 1200))
+        data = bytearray(path.read_bytes())
+        if damage == "truncated zip":
+            data = data[: len(data) // 2]
+        else:
+            middle = len(data) // 2
+            data[middle : middle + 64] = bytes(64)
+        path.write_bytes(bytes(data))
+    sync = catalog_sync_xml(path=path, today=TODAY)
+    assert sync.status == SearchRunStatus.FAILED, sync.error_message
+    assert (sync.new, sync.updated, sync.closed) == (0, 0, 0)
+    assert {o.pk: (o.title, o.status, o.content_hash, o.updated_at) for o in Opportunity.objects.all()} == before
+    assert Opportunity.objects.get(pk=ended.pk).status == OpportunityStatus.POSTED
