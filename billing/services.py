@@ -301,11 +301,15 @@ def _lock(user: User) -> tuple[User, Subscription]:
     return user, subscription
 
 
-def subscription_apply_stripe_state(*, data: dict, event_created: dt.datetime) -> Subscription | None:
+def subscription_apply_stripe_state(
+    *, data: dict, event_created: dt.datetime, current: bool = False
+) -> Subscription | None:
     """Turn a Stripe subscription object into the local Subscription row and the user's limits.
 
     ``event_created`` is when Stripe created the event carrying ``data``. An event older than
     the last one applied changes nothing, so late deliveries never roll the subscription back.
+    ``current`` says ``data`` was just retrieved from Stripe (not carried by the event): it is
+    Stripe's state now, so it applies whatever the event's age.
     Returns the local row, or None when the subscription belongs to no user we know.
     """
     subscription_id = data["id"]
@@ -319,7 +323,7 @@ def subscription_apply_stripe_state(*, data: dict, event_created: dt.datetime) -
     price = items[0].get("price") or {}
     with transaction.atomic():
         user, local = _lock(user)
-        if local.last_event_at and event_created < local.last_event_at:
+        if not current and local.last_event_at and event_created < local.last_event_at:
             logger.info("Stripe event of %s for %s is older than the last applied; ignored.", event_created, user)
             return local
         if (
@@ -350,7 +354,7 @@ def subscription_apply_stripe_state(*, data: dict, event_created: dt.datetime) -
         local.cancel_at_period_end = bool(data.get("cancel_at_period_end"))
         local.auto_renew = entitled and not local.cancel_at_period_end
         local.canceled_at = _timestamp(data.get("canceled_at") or data.get("ended_at"))
-        local.last_event_at = event_created
+        local.last_event_at = max(event_created, local.last_event_at) if local.last_event_at else event_created
         user.subscription_status = status
         _apply_limits(user=user, subscription=local, plan=effective)
         user.save(update_fields=["subscription_tier", "subscription_status", "searches_limit", "applications_limit"])
@@ -359,7 +363,10 @@ def subscription_apply_stripe_state(*, data: dict, event_created: dt.datetime) -
 
 
 def subscription_apply_checkout(*, session: dict, event_created: dt.datetime, subscription: dict | None) -> None:
-    """A completed Checkout: link the Stripe customer to the user, then apply the new subscription."""
+    """A completed Checkout: link the Stripe customer to the user, then apply the new subscription.
+
+    ``subscription`` is Stripe's current state of it, retrieved when the event was handled.
+    """
     customer_id = _stripe_id(session.get("customer"))
     reference = str(session.get("client_reference_id") or "")
     user = User.objects.filter(pk=int(reference)).first() if reference.isdigit() else None
@@ -373,7 +380,7 @@ def subscription_apply_checkout(*, session: dict, event_created: dt.datetime, su
         _link_customer(user=user, customer_id=customer_id)
         StripeCustomer.objects.filter(id=customer_id, subscriber__isnull=True).update(subscriber=user)
     if subscription is not None:
-        subscription_apply_stripe_state(data=subscription, event_created=event_created)
+        subscription_apply_stripe_state(data=subscription, event_created=event_created, current=True)
 
 
 def _invoice_subscription_id(invoice: dict) -> str | None:

@@ -77,6 +77,6 @@ def portal_session_create(*, customer_id: str, return_url: str) -> str:
 
 
 def subscription_sync(*, subscription_id: str, api_key: str | None = None) -> StripeSubscription:
-    """Fetch a subscription from Stripe into dj-stripe's tables (when an event names one not yet local)."""
+    """Retrieve a subscription's current state from Stripe and sync it into dj-stripe's tables."""
     data = stripe.Subscription.retrieve(subscription_id, api_key=api_key or _api_key())
     return StripeSubscription.sync_from_stripe_data(data, api_key=api_key or _api_key())

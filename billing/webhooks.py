@@ -26,15 +26,21 @@ def on_subscription_event(sender, event: Event, **kwargs) -> None:
 
 
 def on_checkout_completed(sender, event: Event, **kwargs) -> None:
+    """Link the customer, then apply the subscription as Stripe has it now (retrieved, synced by dj-stripe).
+
+    A local row may already exist from an earlier ``customer.subscription.created`` (typically
+    ``incomplete`` until the first payment): it is stale by the time Checkout completes, so it is
+    never read here. If Stripe cannot be reached, the receiver raises: the event rolls back and
+    Stripe's redelivery tries again.
+    """
     session = _synced(Session, event)
     subscription_id = session.get("subscription")
     subscription_id = subscription_id.get("id") if isinstance(subscription_id, dict) else subscription_id
     subscription = None
     if subscription_id:
-        row = StripeSubscription.objects.filter(id=subscription_id).first()
-        if row is None:
-            row = stripe_client.subscription_sync(subscription_id=subscription_id, api_key=event.default_api_key)
-        subscription = row.stripe_data
+        subscription = stripe_client.subscription_sync(
+            subscription_id=subscription_id, api_key=event.default_api_key
+        ).stripe_data
     services.subscription_apply_checkout(session=session, event_created=event.created, subscription=subscription)
 
 

@@ -10,11 +10,12 @@ import pytest
 from django.core import mail
 from djstripe.models import Customer as StripeCustomer
 from djstripe.models import Event, WebhookEventTrigger
+from djstripe.models import Subscription as StripeSubscription
 
 from accounts.models import User
 from billing.models import BillingNotice, Subscription
 from billing.services import usage_consume_search
-from tests.billing.conftest import WEBHOOK_SECRET, load_event, stripe_signature
+from tests.billing.conftest import EVENTS, WEBHOOK_SECRET, load_event, stripe_signature
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +117,84 @@ def test_it_links_the_customer_and_applies_the_plan_on_checkout_session_complete
     assert StripeCustomer.objects.get(id="cus_1").subscriber == user
     user.refresh_from_db()
     assert (user.subscription_tier, user.searches_limit, user.applications_limit) == ("basic", 50, 20)
+
+
+def _subscription(status: str) -> dict:
+    """Stripe's subscription sub_1 (basic) in the given status."""
+    subscription = load_event("customer_subscription_created")["data"]["object"]
+    return {**subscription, "status": status}
+
+
+def _checkout_started(user) -> None:
+    """What starting Checkout leaves behind: dj-stripe's customer cus_1 belongs to the user."""
+    customer = json.loads((EVENTS / "objects.json").read_text())["customer"]
+    StripeCustomer.sync_from_stripe_data(customer)
+    StripeCustomer.objects.filter(id="cus_1").update(subscriber=user)
+
+
+def test_checkout_completed_puts_the_user_on_the_paid_plan_at_once_not_on_a_stale_local_row(
+    post_event, fake_stripe, user
+):
+    _checkout_started(user)
+    # Checkout creates the subscription before the first payment is confirmed: Stripe announces it
+    # "incomplete", and dj-stripe and our row both record that.
+    created = load_event("customer_subscription_created")
+    created["data"]["object"] = _subscription("incomplete")
+    assert post_event(created).status_code == 200
+    assert _state(user)[:2] == ("free", "INCOMPLETE")
+    # The payment goes through: in Stripe the subscription is now active. Checkout completes.
+    fake_stripe.put(_subscription("active"))
+    fake_stripe.requests.clear()
+
+    response = post_event(load_event("checkout_session_completed", user=user))
+
+    assert response.status_code == 200, response.content
+    assert any(r.method == "GET" and r.path == "/v1/subscriptions/sub_1" for r in fake_stripe.requests)
+    user.refresh_from_db()
+    assert (user.subscription_tier, user.subscription_status) == ("basic", "ACTIVE")
+    assert (user.searches_limit, user.applications_limit) == (50, 20)
+    subscription = Subscription.objects.get(user=user)
+    assert (subscription.plan_name, subscription.status, subscription.amount) == ("basic", "ACTIVE", 1500)
+    # dj-stripe's own copy was synced from Stripe too, not left stale.
+    assert StripeSubscription.objects.get(id="sub_1").status == "active"
+
+
+def test_checkout_completed_applies_stripes_current_state_even_after_a_newer_event(post_event, fake_stripe, user):
+    _checkout_started(user)
+    post_event(load_event("customer_subscription_created"))
+    post_event(load_event("customer_subscription_updated"))  # T0+100: upgraded to pro
+    assert _state(user)[0] == "pro"
+
+    # The Checkout event (T0+5) arrives late; Stripe's subscription is still pro.
+    response = post_event(load_event("checkout_session_completed", user=user))
+
+    assert response.status_code == 200, response.content
+    user.refresh_from_db()
+    assert user.subscription_tier == "pro"
+    assert Subscription.objects.get(user=user).last_event_at == T0 + dt.timedelta(seconds=100)
+
+
+def test_checkout_completed_while_stripe_cannot_be_asked_changes_nothing_and_redelivery_applies_it(
+    client, post_event, fake_stripe, user
+):
+    _checkout_started(user)
+    client.raise_request_exception = False
+    event = load_event("checkout_session_completed", user=user)
+    before = _state(user)
+    fake_stripe.objects.pop("/v1/subscriptions/sub_1", None)  # Stripe answers 404 for it this time
+
+    failed = post_event(event)
+
+    assert failed.status_code == 500
+    assert _state(user) == before
+    assert not Event.objects.filter(id=event["id"]).exists()
+
+    fake_stripe.put(_subscription("active"))
+    redelivered = post_event(event)
+
+    assert redelivered.status_code == 200, redelivered.content
+    user.refresh_from_db()
+    assert (user.subscription_tier, user.subscription_status) == ("basic", "ACTIVE")
 
 
 def test_it_ignores_a_checkout_whose_customer_belongs_to_another_user(post_event, fake_stripe, user, other_user):
