@@ -294,6 +294,8 @@ def test_a_second_verified_connection_reaches_the_same_account(client, auth0):
         "google-oauth2|104532881928836152000",
         "auth0|5c9f106d18518c11b70cae99",
     }
+    # Both identities are the user's data: "Download my data" lists them and the purge removes them.
+    assert len(services.account_data(user=user)["social_django.usersocialauth"]) == 2
     user.refresh_from_db()
     assert user.auth0_id == "google-oauth2|104532881928836152000"  # the first identity stays the primary
     assert user.full_name == "Luca Iachini"
