@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -250,6 +251,18 @@ SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 # Grants.gov and the LLM.
 GRANTSGOV_API_BASE = env("GRANTSGOV_API_BASE", default="https://api.grants.gov/v1/api")
 GRANTSGOV_TIMEOUT_SECONDS = env.float("GRANTSGOV_TIMEOUT_SECONDS", default=20.0)
+# How the scheduled `sync_grants --source grantsgov` refreshes the catalog: "api" (search2 and
+# fetchOpportunity) or "xml" (download the day's XML extract from GRANTSGOV_EXTRACT_URL).
+GRANTSGOV_SYNC_METHOD = env("GRANTSGOV_SYNC_METHOD", default="api")
+if GRANTSGOV_SYNC_METHOD not in ("api", "xml"):
+    raise ImproperlyConfigured(f"GRANTSGOV_SYNC_METHOD must be 'api' or 'xml', not {GRANTSGOV_SYNC_METHOD!r}.")
+# {date} is the extract's day (YYYYMMDD); Grants.gov posts it around 4 am Eastern.
+GRANTSGOV_EXTRACT_URL = env(
+    "GRANTSGOV_EXTRACT_URL",
+    default="https://prod-grants-gov-chatbot.s3.amazonaws.com/extracts/GrantsDBExtract{date}v2.zip",
+)
+# /health reports the catalog "stale" when no Grants.gov sync succeeded for this long.
+CATALOG_STALE_AFTER_HOURS = env.float("CATALOG_STALE_AFTER_HOURS", default=36.0)
 # The California Grants Portal's CKAN datastore on data.ca.gov (grants/sources/ca_portal.py).
 CA_GRANTS_API_BASE = env("CA_GRANTS_API_BASE", default="https://data.ca.gov/api/3/action")
 CA_GRANTS_RESOURCE_ID = env("CA_GRANTS_RESOURCE_ID", default="111c8c88-21f6-453c-ae2c-b4785a0624f5")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.text import Truncator
 
 from grants.models import Analysis, CatalogSync, Grant, Opportunity, SavedSearch, SearchRun
 
@@ -48,9 +49,47 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 @admin.register(CatalogSync)
 class CatalogSyncAdmin(admin.ModelAdmin):
-    list_display = ["id", "source", "status", "new", "updated", "closed", "failed", "started_at", "finished_at"]
+    """The sync history: every pass over a source, newest first, with what it changed and why it fell short."""
+
+    list_display = [
+        "started_at",
+        "source",
+        "status",
+        "new",
+        "updated",
+        "unchanged",
+        "closed",
+        "failed",
+        "api_calls",
+        "duration",
+        "problem",
+    ]
     list_filter = ["source", "status"]
+    date_hierarchy = "started_at"
+    ordering = ["-started_at"]
+    search_fields = ["error_message"]
     readonly_fields = [field.name for field in CatalogSync._meta.fields]
+
+    @admin.display(description="took")
+    def duration(self, sync: CatalogSync) -> str:
+        if not sync.finished_at:
+            return "running"
+        seconds = int((sync.finished_at - sync.started_at).total_seconds())
+        return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+    @admin.display(description="what went wrong")
+    def problem(self, sync: CatalogSync) -> str:
+        return Truncator(sync.error_message).chars(120)
+
+    # History is written by the syncs only.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(SavedSearch)

@@ -33,3 +33,9 @@ class GrantsConfig(AppConfig):
 
         # A search whose worker died mid-run fails with the reason and gives the search back.
         stale_task_handlers.register(execute_search_run, search_run_interrupted)
+
+        from accounts.health import health_reports
+        from grants.selectors import catalog_health
+
+        # /health says how old the catalog is (informational: a stale catalog is no outage).
+        health_reports.register("catalog", catalog_health)

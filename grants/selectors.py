@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -11,7 +12,16 @@ from django.utils import timezone
 from accounts.models import UserSettings
 from grants.criteria import SearchCriteria
 from grants.forms import GrantFilterForm
-from grants.models import HIGH_PRIORITY_SCORE, Grant, Opportunity, OpportunityStatus, SavedGrant, SearchRun
+from grants.models import (
+    HIGH_PRIORITY_SCORE,
+    CatalogSync,
+    Grant,
+    Opportunity,
+    OpportunityStatus,
+    SavedGrant,
+    SearchRun,
+    SearchRunStatus,
+)
 from grants.scoring import OpportunityFacts, ProfileFacts
 from profiles.selectors import profile_for_user
 
@@ -149,3 +159,31 @@ def grants_filtered(user, data) -> tuple[GrantFilterForm, QuerySet]:
     if data["saved"]:
         grants = grants.filter(is_saved=True)
     return form, grants.order_by(*ORDERINGS[data["sort"] or "score"])
+
+
+def catalog_health(*, now: datetime | None = None) -> dict:
+    """/health's ``catalog``: when a Grants.gov sync last succeeded, and whether that is too long ago.
+
+    A sync counts when it ended SUCCESS or PARTIAL (a few details missed still refreshes the
+    rest). "stale" past CATALOG_STALE_AFTER_HOURS; informational, /health stays 200.
+    """
+    now = now or timezone.now()
+    limit = settings.CATALOG_STALE_AFTER_HOURS
+    last = (
+        CatalogSync.objects.filter(
+            source__startswith="grantsgov", status__in=[SearchRunStatus.SUCCESS, SearchRunStatus.PARTIAL]
+        )
+        .order_by("-finished_at")
+        .values_list("finished_at", "source")
+        .first()
+    )
+    if last is None or last[0] is None:
+        return {"status": "stale", "last_success": None, "age_hours": None, "stale_after_hours": limit}
+    age = round((now - last[0]).total_seconds() / 3600, 1)
+    return {
+        "status": "stale" if age > limit else "ok",
+        "last_success": last[0].isoformat(timespec="seconds"),
+        "source": last[1],
+        "age_hours": age,
+        "stale_after_hours": limit,
+    }

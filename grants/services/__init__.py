@@ -4,6 +4,7 @@ from grants.services.catalog import (
     catalog_sync_api,
     catalog_sync_ca_portal,
     catalog_sync_demo,
+    catalog_sync_grantsgov,
     catalog_sync_xml,
     catalog_upsert,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "catalog_sync_api",
     "catalog_sync_ca_portal",
     "catalog_sync_demo",
+    "catalog_sync_grantsgov",
     "catalog_sync_xml",
     "catalog_upsert",
     "search_run_execute",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -241,6 +243,23 @@ def catalog_sync_ca_portal(
     sync.api_calls = client.calls
     sync.save(update_fields=["api_calls"])
     return sync
+
+
+def catalog_sync_grantsgov(*, today: date | None = None) -> CatalogSync:
+    """The scheduled catalog refresh: Grants.gov by ``GRANTSGOV_SYNC_METHOD``.
+
+    "api" pages through search2 and fetches each opportunity; "xml" downloads the day's extract
+    and imports it (all or nothing). A download that fails is recorded as a failed sync.
+    """
+    if settings.GRANTSGOV_SYNC_METHOD != "xml":
+        return catalog_sync_api(today=today)
+    today = today or timezone.localdate()
+    with tempfile.TemporaryDirectory(prefix="grantsgov-extract-") as directory:
+        try:
+            path = grantsgov_xml.download_extract(directory=Path(directory), today=today)
+        except grantsgov_xml.ExtractError as exc:
+            return _finish(CatalogSync.objects.create(source="grantsgov-xml"), error=str(exc))
+        return catalog_sync_xml(path=path, today=today)
 
 
 def catalog_sync_demo(*, today: date | None = None) -> CatalogSync:

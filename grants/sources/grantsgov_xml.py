@@ -11,9 +11,13 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import Element, iterparse
+
+import requests
+from django.conf import settings
 
 from grants.sources.normalize import (
     OpportunityRecord,
@@ -155,3 +159,31 @@ def iter_extract(path: Path | str, *, source: str = SOURCE) -> Iterator[Opportun
             raise ExtractError(f"{path.name}: malformed or truncated XML ({exc})")
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:  # a damaged or cut-off archive
             raise ExtractError(f"{path.name}: the archive is damaged ({exc.__class__.__name__}: {exc})")
+
+
+def download_extract(*, directory: Path, today: date, session: requests.Session | None = None) -> Path:
+    """Download the newest daily extract (today's, else yesterday's) into ``directory``.
+
+    Grants.gov posts the day's file around 4 am Eastern, so a run just after midnight finds only
+    yesterday's. Streamed to disk: the zip is ~80 MB.
+    """
+    session = session or requests.Session()
+    timeout = settings.GRANTSGOV_TIMEOUT_SECONDS
+    for day in (today, today - timedelta(days=1)):
+        url = settings.GRANTSGOV_EXTRACT_URL.format(date=day.strftime("%Y%m%d"))
+        path = directory / f"GrantsDBExtract{day:%Y%m%d}v2.zip"
+        try:
+            with session.get(url, stream=True, timeout=timeout) as response:
+                if response.status_code in (403, 404):  # S3 answers 403 for a key that is not there yet
+                    continue
+                if response.status_code != 200:
+                    raise ExtractError(f"{url}: HTTP {response.status_code}")
+                with path.open("wb") as out:
+                    for chunk in response.iter_content(chunk_size=1 << 20):
+                        out.write(chunk)
+        except requests.RequestException as exc:
+            raise ExtractError(f"{url}: {exc.__class__.__name__}")
+        if not zipfile.is_zipfile(path):
+            raise ExtractError(f"{url}: the download is not a complete zip archive")
+        return path
+    raise ExtractError(f"no extract for {today:%Y-%m-%d} or the day before at {settings.GRANTSGOV_EXTRACT_URL}")

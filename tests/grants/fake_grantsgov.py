@@ -8,7 +8,8 @@ gets the recorded not-found answer. ``answers`` maps an id to a whole recorded a
 backend-unavailable one). Failures: ``fail`` (endpoint -> HTTP status, with the recorded gateway
 body), ``hang`` (answers held until the server stops, so the client's timeout fires),
 ``truncate`` (the body is cut off midway and the connection closed), ``fail_search_from``
-(search2 answers 500 from that startRecordNum on).
+(search2 answers 500 from that startRecordNum on). ``files`` serves the daily XML extract by
+GET path; any other GET gets the gateway's 403.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class FakeGrantsGov:
         self.fail_search_from: int | None = None
         self.hang: set[str] = set()
         self.truncate: set[str] = set()
+        self.files: dict[str, bytes] = {}  # GET path -> bytes (the XML extract)
         self.requests: list[tuple[str, dict]] = []
         self._release = threading.Event()
         self._search_envelope = recorded("search2_hits_live_spelling.json")["body"]
@@ -97,6 +99,14 @@ class FakeGrantsGov:
                 self.wfile.write(data)
 
             def do_GET(self):
+                if self.path in fake.files:  # the daily extract, as its file server gives it
+                    data = fake.files[self.path]
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/zip")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 self._send(403, MISSING_TOKEN)
 
             def do_POST(self):

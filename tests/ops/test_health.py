@@ -25,7 +25,9 @@ def test_it_is_healthy_with_a_live_worker(client):
     response = client.get("/health")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "migrations": "ok", "workers": "ok"}
+    report = response.json()
+    assert report.pop("catalog")["status"] == "stale"  # no Grants.gov sync yet: said, and still 200
+    assert report == {"database": "ok", "migrations": "ok", "workers": "ok"}
     assert response["Cache-Control"].startswith("max-age=0")
 
 
@@ -38,7 +40,7 @@ def test_it_answers_503_when_every_worker_stopped_beating(client, settings):
     response = client.get("/health")
 
     assert response.status_code == 503
-    assert response.json() == {
+    assert {name: value for name, value in response.json().items() if name != "catalog"} == {
         "database": "ok",
         "migrations": "ok",
         "workers": f"no worker heartbeat in the last 60 s (newest: {newest.isoformat(timespec='seconds')})",
@@ -68,3 +70,28 @@ def test_it_answers_503_promptly_when_the_database_does_not_answer(client, setti
     assert response.json() == {"database": "ok", "migrations": "ok", "workers": "error: OperationalError"}
     # The timeout was the transaction's own: the next request is healthy again.
     assert client.get("/health").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_reports_the_age_of_the_last_successful_catalog_sync(client, settings):
+    from grants.models import CatalogSync, SearchRunStatus
+
+    settings.CATALOG_STALE_AFTER_HOURS = 36
+    _beat("worker-a", seconds_ago=3)
+    now = timezone.now()
+    CatalogSync.objects.create(
+        source="grantsgov-api", status=SearchRunStatus.SUCCESS, finished_at=now - timedelta(hours=30)
+    )
+    CatalogSync.objects.create(source="grantsgov-api", status=SearchRunStatus.FAILED, finished_at=now)
+    CatalogSync.objects.create(source="demo", status=SearchRunStatus.SUCCESS, finished_at=now)  # not Grants.gov
+
+    fresh = client.get("/health")
+    assert fresh.status_code == 200
+    catalog = fresh.json()["catalog"]
+    assert catalog["status"] == "ok" and catalog["age_hours"] == 30.0 and catalog["stale_after_hours"] == 36
+    assert catalog["source"] == "grantsgov-api"
+
+    settings.CATALOG_STALE_AFTER_HOURS = 24
+    stale = client.get("/health")
+    # Reported, but no reason to take this web process out of the load balancer.
+    assert stale.status_code == 200 and stale.json()["catalog"]["status"] == "stale"
