@@ -119,8 +119,8 @@ class FunderGrant(models.Model):
     search = models.GeneratedField(
         db_persist=True,
         output_field=SearchVectorField(),
-        expression=SearchVector("purpose", weight="A", config="english")
-        + SearchVector("recipient_name", weight="B", config="english"),
+        # Purposes only: matching counts grants "for work like yours", not recipients' names.
+        expression=SearchVector("purpose", config="english"),
     )
 
     class Meta:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/auth/", include("accounts.social_urls")),
     path("profile/", include("profiles.urls")),
     path("applications/", include("applications.urls")),
+    path("funders/", include("funders.urls")),
     path("billing/", include("billing.urls")),
     path("", include("grants.urls")),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),

@@ -40,6 +40,7 @@ from grants.models import SavedSearch
 from profiles.models import Document
 from tests.factories import (
     ApplicationHistoryFactory,
+    FunderApproachFactory,
     GeneratedApplicationFactory,
     GrantFactory,
     SearchRunFactory,
@@ -101,6 +102,7 @@ OBJECTS_BY_ROUTE = {
     "grants:run_status": _pk(lambda owner: SearchRunFactory(user=owner)),
     "grants:saved_search_toggle": _pk(lambda owner: SavedSearch.objects.create(user=owner, name="Broadband")),
     "grants:saved_search_delete": _pk(lambda owner: SavedSearch.objects.create(user=owner, name="Broadband")),
+    "funders:approach_delete": _pk(lambda owner: FunderApproachFactory(user=owner)),
 }
 
 # The self-tests' deliberately broken routes (tests/isolation_urls.py), mounted only in those tests.
@@ -124,6 +126,8 @@ NOT_OBJECT_KWARGS = {
     "backend": "the social-auth backend name (auth0) in the sign-in routes",
     "plan_key": "a billing plan's name (free, basic, pro), the same for everyone",
     "key": "a section name inside an application; the pk beside it is the object",
+    "ein": "a foundation's EIN: public IRS data, the same page for everyone; saving and logging an approach "
+    "write only the caller's own rows (tests/funders/test_pages.py)",
 }
 
 EXEMPT_ROUTES = {
