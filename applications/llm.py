@@ -41,7 +41,23 @@ logger = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4
 CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything already written."
 
-_THINK_BLOCK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+# DeepSeek-R1 and Qwen3 write <think>; some fine-tunes write <thinking>.
+_THINK_BLOCK = re.compile(r"<(think|thinking)>.*?</\1>", re.DOTALL | re.IGNORECASE)
+_THINK_CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
+_THINK_OPEN = re.compile(r"<think(?:ing)?>", re.IGNORECASE)
+# How servers word a prompt that does not fit: OpenAI/DeepSeek/vLLM ("maximum context length"),
+# OpenAI's code, llama.cpp ("exceeds the available context size"), TGI ("`inputs` tokens + `max_new_tokens`").
+_CONTEXT_PHRASES = (
+    "context_length_exceeded",
+    "context length",
+    "context window",
+    "context size",
+    "maximum context",
+    "prompt is too long",
+    "max_new_tokens` must be <=",
+)
+# finish_reason of an answer cut at the limit: "length" (OpenAI and most servers), "max_tokens" (some proxies).
+_CUT_OFF = {"length", "max_tokens"}
 
 
 class LLMError(Exception):
@@ -142,7 +158,7 @@ def _is_context_too_long(error) -> bool:
     if error.status_code not in (400, 413):
         return False
     text = _error_text(error)
-    return "context_length_exceeded" in text or "context length" in text or "context window" in text
+    return any(phrase in text for phrase in _CONTEXT_PHRASES)
 
 
 # --- The answer ------------------------------------------------------------------------------------
@@ -156,12 +172,12 @@ def strip_reasoning(text: str) -> str:
     tokens while still thinking: nothing after it is answer).
     """
     text = _THINK_BLOCK.sub("", text)
-    lowered = text.lower()
-    if "</think>" in lowered:
-        text = text[lowered.rindex("</think>") + len("</think>") :]
-    lowered = text.lower()
-    if "<think>" in lowered:
-        text = text[: lowered.index("<think>")]
+    closings = list(_THINK_CLOSE.finditer(text))
+    if closings:
+        text = text[closings[-1].end() :]
+    opening = _THINK_OPEN.search(text)
+    if opening:
+        text = text[: opening.start()]
     return text.strip()
 
 
@@ -252,7 +268,7 @@ def _answer(response, messages: list[dict]) -> _Answer:
         completion_tokens, estimated = max(estimate_tokens(raw + reasoning), 1), True
     return _Answer(
         raw=raw,
-        finish_reason=choice.finish_reason or "",
+        finish_reason=(choice.finish_reason or "").lower(),
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         usage_estimated=estimated,
@@ -270,7 +286,7 @@ def complete(*, client: openai.OpenAI, system: str, prompt: str, max_tokens: int
     first = _request(client, messages, max_tokens)
     answers = [first]
     text = strip_reasoning(first.raw)
-    if first.finish_reason == "length":
+    if first.finish_reason in _CUT_OFF:
         follow_up = list(messages)
         if text:
             follow_up += [{"role": "assistant", "content": text}, {"role": "user", "content": CONTINUE_PROMPT}]
@@ -278,7 +294,7 @@ def complete(*, client: openai.OpenAI, system: str, prompt: str, max_tokens: int
         answers.append(second)
         rest = strip_reasoning(second.raw)
         text = f"{text} {rest}".strip() if text else rest
-    incomplete = answers[-1].finish_reason == "length"
+    incomplete = answers[-1].finish_reason in _CUT_OFF
     if not text:
         raise LLMError(
             "The writing model used its whole answer on reasoning and wrote no text."

@@ -247,6 +247,8 @@ def test_missing_usage_is_estimated_from_the_text_and_marked_estimated(
         ("plan, still planning\n</think>\n\nThe answer.", "The answer."),
         ("<think>\nOkay, the user just said", ""),
         ("No reasoning at all.", "No reasoning at all."),
+        ("<thinking>plan</thinking>\nThe answer.", "The answer."),
+        ("<Think>\nplan\n</Think>\n\nThe answer.", "The answer."),
     ],
 )
 def test_reasoning_is_removed_in_every_shape_servers_send(content, answer):
