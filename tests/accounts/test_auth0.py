@@ -27,7 +27,7 @@ def test_it_creates_a_user_with_the_auth0_id_at_first_sign_in(client, auth0):
     response = auth0_sign_in(client)
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/dashboard/"
     user = User.objects.get(email="new.person@example.com")
     assert user.auth0_id == "auth0|abc123"
     assert user.full_name == "New Person"
@@ -118,7 +118,7 @@ def test_it_links_a_verified_legacy_owner_and_gives_them_their_legacy_history(cl
 
     response = auth0_sign_in(client)
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/dashboard/"
     owner.refresh_from_db()
     assert owner.auth0_id == "google-oauth2|42"
     assert signed_in_user_id(client) == str(owner.pk)
@@ -153,7 +153,7 @@ def test_it_refuses_a_closed_account(client, auth0):
 
 @pytest.mark.parametrize(
     ("asked", "landed"),
-    [("/accounts/", "/accounts/"), ("https://evil.example.com/steal", "/"), ("//evil.example.com/x", "/")],
+    [("/accounts/", "/accounts/"), ("https://evil.example.com/steal", "/dashboard/"), ("//evil.example.com/x", "/dashboard/")],
 )
 def test_it_follows_next_only_within_the_site(client, auth0, asked, landed):
     response = auth0_sign_in(client, next_url=asked)
@@ -212,7 +212,7 @@ def test_it_uses_the_account_a_simultaneous_first_sign_in_just_created(client, a
 
     response = auth0_sign_in(client)
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/dashboard/"
     winner = User.objects.get(auth0_id="auth0|abc123")
     assert signed_in_user_id(client) == str(winner.pk)
 

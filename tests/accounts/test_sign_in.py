@@ -20,7 +20,7 @@ def test_it_signs_in_with_a_password_when_auth0_is_not_configured(client, user, 
     assert b"Sign in with Auth0" not in page.content
     assert b"Auth0 sign-in is not configured" in page.content
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/dashboard/"
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -89,11 +89,11 @@ def test_it_gives_a_new_session_key_at_sign_in(client, user, settings):
     ("asked", "landed"),
     [
         ("/accounts/", "/accounts/"),
-        ("https://evil.example.com/", "/"),
-        ("//evil.example.com/", "/"),
-        ("http://testserver.evil.example.com/", "/"),
-        ("javascript:alert(1)", "/"),
-        ("/\\evil.example.com", "/"),
+        ("https://evil.example.com/", "/dashboard/"),
+        ("//evil.example.com/", "/dashboard/"),
+        ("http://testserver.evil.example.com/", "/dashboard/"),
+        ("javascript:alert(1)", "/dashboard/"),
+        ("/\\evil.example.com", "/dashboard/"),
     ],
 )
 def test_it_follows_next_only_within_the_site(client, user, settings, asked, landed):

@@ -21,6 +21,7 @@ def test_it_lets_staff_find_a_user_reset_usage_and_see_it_in_the_audit_log(live_
     page.get_by_label("E-mail").fill(staff_user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in with a password").click()
+    expect(page).to_have_url(f"{live_server.url}/dashboard/")
     expect(page.locator(".nav-user")).to_contain_text(staff_user.email)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()

@@ -24,12 +24,12 @@ def test_it_takes_a_new_visitor_from_sign_in_to_a_saved_grant(live_server, page,
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert_accessible(page)
     page.get_by_role("button", name="Sign in with Auth0").click()
-    expect(page.get_by_text("Signed in as")).to_contain_text("Nadia Broussard")
+
+    # Signing in lands on the dashboard, which says where to start; complete the profile.
+    expect(page).to_have_url(f"{live_server.url}/dashboard/")
+    expect(page.locator(".nav-user")).to_contain_text("nadia@bayou.example")
     assert [path for _, path in fake_auth0.requests] == ["/authorize", "/oauth/token", "/.well-known/jwks.json"]
     assert User.objects.get(email="nadia@bayou.example").auth0_id == "auth0|journey1"
-
-    # The dashboard says where to start; complete the profile.
-    page.get_by_role("link", name="Go to your dashboard").click()
     expect(page.locator("#first-steps").get_by_role("heading")).to_have_text("Get started: 3 steps to go")
     page.locator("#first-steps").get_by_role("link", name="Complete your business profile").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Business profile")
