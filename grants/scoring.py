@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from grants.criteria import ELIGIBILITY_LABELS
+
 HIGH_PRIORITY = 0.7
 DIMENSIONS = (
     "sector_relevance",
@@ -202,7 +204,8 @@ def operational_alignment(profile: ProfileFacts, opp: OpportunityFacts) -> Dimen
         return Dimension(1.0, ("Open to any applicant (unrestricted).",))
     admitted = ORGANIZATION_ELIGIBILITY.get(profile.organization_type, set()) & codes
     if admitted:
-        return Dimension(1.0, (f"Your organisation type is eligible (code {', '.join(sorted(admitted))}).",))
+        names = "; ".join(ELIGIBILITY_LABELS.get(code, code) for code in sorted(admitted))
+        return Dimension(1.0, (f"Your organisation type is eligible ({names}).",))
     if OTHERS in codes:
         return Dimension(0.4, ("Only 'other' applicants are listed: check the eligibility notes.",))
     return Dimension(0.0, ("Your organisation type is not among the eligible applicants.",))

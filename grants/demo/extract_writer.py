@@ -11,68 +11,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from grants.criteria import ELIGIBILITY_LABELS
+from grants.demo.themes import AGENCIES, PLACES, THEMES
+
 NAMESPACE = "http://apply.grants.gov/system/OpportunityDetail-V1.0"
 DEMO_ANCHOR = date(2026, 12, 1)
 
-AGENCIES = [
-    ("USDA-RD", "Department of Agriculture - Rural Development"),
-    ("USDA-NIFA", "Department of Agriculture - National Institute of Food and Agriculture"),
-    ("DOC-NTIA", "Department of Commerce - National Telecommunications and Information Administration"),
-    ("DOC-EDA", "Department of Commerce - Economic Development Administration"),
-    ("ED-OESE", "Department of Education - Office of Elementary and Secondary Education"),
-    ("HHS-HRSA", "Department of Health and Human Services - Health Resources and Services Administration"),
-    ("HHS-ACF", "Department of Health and Human Services - Administration for Children and Families"),
-    ("DOE-EERE", "Department of Energy - Energy Efficiency and Renewable Energy"),
-    ("EPA", "Environmental Protection Agency"),
-    ("HUD", "Department of Housing and Urban Development"),
-    ("DOL-ETA", "Department of Labor - Employment and Training Administration"),
-    ("DOJ-OJP", "Department of Justice - Office of Justice Programs"),
-    ("NEA", "National Endowment for the Arts"),
-    ("NSF", "National Science Foundation"),
-    ("SBA", "Small Business Administration"),
-    ("DOT-FTA", "Department of Transportation - Federal Transit Administration"),
-    ("DOI-FWS", "Department of the Interior - Fish and Wildlife Service"),
-]
-
-# (category code, title stems, description phrases)
-THEMES = [
-    ("IS", ["Rural Broadband Expansion", "Digital Equity Connectivity", "Community Internet Access"],
-     "deploy broadband and internet connectivity to unserved households and anchor institutions"),
-    ("CD", ["Community Development Catalyst", "Main Street Revitalization", "Neighborhood Resilience"],
-     "strengthen community development, local economies and public spaces"),
-    ("ED", ["Digital Literacy for Adults", "STEM Classroom Innovation", "Early Literacy Partnerships"],
-     "improve education outcomes through literacy, STEM and teacher training programs in schools"),
-    ("HL", ["Rural Health Clinic Capacity", "Community Health Workers", "Behavioral Health Access"],
-     "expand access to health care, telehealth and clinic services in underserved communities"),
-    ("EN", ["Community Solar Deployment", "Energy Efficiency Retrofits", "Clean Energy Workforce"],
-     "deploy renewable energy, solar and efficiency upgrades for public and nonprofit buildings"),
-    ("ENV", ["Watershed Restoration", "Urban Tree Canopy", "Climate Resilience Planning"],
-     "restore ecosystems, conserve natural resources and plan for climate resilience"),
-    ("AG", ["Beginning Farmer Support", "Local Food Systems", "Specialty Crop Research"],
-     "support farmers, local food systems and agricultural research and extension"),
-    ("HO", ["Affordable Housing Preservation", "Homelessness Prevention", "Healthy Homes"],
-     "preserve affordable housing and prevent homelessness for low-income families"),
-    ("ELT", ["Workforce Pathways", "Apprenticeship Expansion", "Youth Employment"],
-     "train workers and expand apprenticeships and employment pathways"),
-    ("BC", ["Small Business Innovation", "Export Readiness", "Microenterprise Development"],
-     "help small businesses and entrepreneurs grow, innovate and export"),
-    ("ST", ["Research Infrastructure", "Applied Technology Innovation", "Data Science Fellowships"],
-     "advance science and technology research, innovation and data capacity"),
-    ("AR", ["Community Arts Engagement", "Museum Access", "Creative Placemaking"],
-     "support the arts, artists, museums and creative placemaking in communities"),
-    ("LJL", ["Community Violence Intervention", "Reentry Services", "Victim Services"],
-     "reduce violence and support victims and people returning from incarceration"),
-    ("T", ["Rural Transit Access", "Safe Streets", "Transit Workforce"],
-     "improve transportation safety, transit access and mobility"),
-    ("FN", ["School Meal Equipment", "Food Bank Capacity", "Nutrition Education"],
-     "improve food security, nutrition and food bank capacity"),
-]  # fmt: skip
-PLACES = ["Louisiana", "Mississippi", "Texas", "Alaska", "New Mexico", "Appalachian", "Montana", "Puerto Rico"]
-ELIGIBILITY_SETS = [
-    ["12", "13"], ["23"], ["99"], ["00", "01", "02", "07"], ["06", "20"], ["12", "23", "22"], ["25"],
-    ["07", "11"], ["12", "00", "06"], ["21"],
-]  # fmt: skip
-CEILINGS = ["none", "0", "25000", "50000", "100000", "250000", "500000", "1000000", "2500000", "5000000"]
+CEILINGS = ["none", "25000", "50000", "100000", "250000", "500000", "1000000", "2500000", "5000000"]
 
 
 def _d(value: date) -> str:
@@ -84,14 +29,14 @@ def _element(name: str, value: object) -> str:
 
 
 def opportunity_xml(number: int, rng: random.Random, anchor: date) -> str:
-    category, stems, phrase = rng.choice(THEMES)
-    agency_code, agency_name = rng.choice(AGENCIES)
+    theme = rng.choice(THEMES)
+    program = rng.choice(theme.programs)
+    agency_code, agency_name = program.agency, AGENCIES[program.agency]
     place = rng.choice(PLACES) if rng.random() < 0.35 else ""
-    title = (
-        f"{rng.choice(stems)}{' in ' + place if place and place != 'Appalachian' else ''} Program FY{anchor.year + 1}"
-    )
     if place == "Appalachian":
-        title = f"Appalachian {title}"
+        title = f"Appalachian {program.title} Program FY{anchor.year + 1}"
+    else:
+        title = f"{program.title}{' in ' + place if place else ''} Program FY{anchor.year + 1}"
     is_forecast = rng.random() < 0.2
     posted = anchor - timedelta(days=rng.randint(0, 120))
     roll = rng.random()
@@ -105,11 +50,13 @@ def opportunity_xml(number: int, rng: random.Random, anchor: date) -> str:
         close = anchor + timedelta(days=rng.randint(3, 200))
     ceiling = rng.choice(CEILINGS)
     floor = "none" if ceiling in ("none", "0") else str(int(int(ceiling) * rng.choice([0, 0.1, 0.2])))
-    eligible = rng.choice(ELIGIBILITY_SETS)
-    where = f" Priority is given to projects in {place}." if place else ""
+    eligible = program.eligible
+    where = ""
+    if place:
+        where = f" Priority is given to projects in {'Appalachian counties' if place == 'Appalachian' else place}."
     description = (
         f"<p><strong>Sample data:</strong> a fictional opportunity for trying Grant Finder, not a real grant.</p>"
-        f"<p>This program funds projects that {phrase}.{where}</p>"
+        f"<p>This program funds projects that {program.purpose}.{where}</p>"
         f"<ul><li>Period of performance up to {rng.choice([12, 24, 36])} months</li>"
         f"<li>Expected outcomes must be measurable</li></ul>"
     )
@@ -120,14 +67,17 @@ def opportunity_xml(number: int, rng: random.Random, anchor: date) -> str:
         _element("OpportunityNumber", f"SAMPLE-{agency_code}-{anchor.year % 100 + 1}-{number:03d}"),
         _element("OpportunityCategory", "D"),
         _element("FundingInstrumentType", rng.choice(["G", "G", "CA"])),
-        _element("CategoryOfFundingActivity", category),
+        _element("CategoryOfFundingActivity", theme.category),
     ]
-    if rng.random() < 0.3:
-        parts.append(_element("CategoryOfFundingActivity", rng.choice(THEMES)[0]))
+    if program.second_category:
+        parts.append(_element("CategoryOfFundingActivity", program.second_category))
     parts.append(_element("CFDANumbers", f"{rng.randint(10, 99)}.{rng.randint(100, 999)}"))
     parts += [_element("EligibleApplicants", code) for code in eligible]
     parts += [
-        _element("AdditionalInformationOnEligibility", "See the full announcement (sample data)."),
+        _element(
+            "AdditionalInformationOnEligibility",
+            f"Eligible applicants: {'; '.join(ELIGIBILITY_LABELS[code] for code in eligible)} (sample data).",
+        ),
         _element("AgencyCode", agency_code),
         _element("AgencyName", f"{agency_name} (sample)"),
         _element("PostDate", _d(posted)),

@@ -111,6 +111,16 @@ def grant_from_opportunity(*, user, opportunity: Opportunity, card: scoring.Scor
     )
 
 
+def opportunities_score(*, user, opportunities, today: date) -> list[tuple[Opportunity, scoring.ScoreCard]]:
+    """Each opportunity with its score card against the user's profile, in the given order."""
+    profile = profile_facts(user)
+    weights = settings.GRANT_SCORE_WEIGHTS
+    return [
+        (opportunity, scoring.score_opportunity(profile, opportunity_facts(opportunity), today=today, weights=weights))
+        for opportunity in opportunities
+    ]
+
+
 def _normalised_title() -> Func:
     """Lower case with runs of white space as one space, as ``_title_key`` does in Python."""
     return Lower(
@@ -204,16 +214,10 @@ def search_run_execute(*, run_id: int) -> SearchRun:
             calls, errors = _live_search(criteria=criteria, today=today)
             run.api_calls_made = calls
             run.save(update_fields=["sources_searched", "api_calls_made"])
-        profile = profile_facts(run.user)
-        weights = settings.GRANT_SCORE_WEIGHTS
         scored_at = time.monotonic()
-        candidates = [
-            (
-                opportunity,
-                scoring.score_opportunity(profile, opportunity_facts(opportunity), today=today, weights=weights),
-            )
-            for opportunity in opportunity_search(criteria=criteria, today=today)[:MAX_MATCHES]
-        ]
+        candidates = opportunities_score(
+            user=run.user, opportunities=opportunity_search(criteria=criteria, today=today)[:MAX_MATCHES], today=today
+        )
         keywords = criteria.keywords.split()
         with transaction.atomic():
             if not _still_in_progress(run):

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import User
 from accounts.workers import worker_heartbeat_record
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +28,3 @@ def test_it_serves_the_admin_to_staff_only(client, staff_client, user):
     assert staff_client.get("/admin/accounts/user/").status_code == 200
     client.force_login(user)
     assert client.get("/admin/accounts/user/").status_code == 302
-
-
-def test_it_loads_demo_data_idempotently(client):
-    call_command("load_demo_data")
-    call_command("load_demo_data")
-    assert User.objects.filter(email="demo@grantfinder.local").count() == 1
-    demo = User.objects.get(email="demo@grantfinder.local")
-    assert demo.grants.count() == 4
-    assert client.login(username="demo@grantfinder.local", password="grantfinder-demo")

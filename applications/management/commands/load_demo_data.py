@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, UserSettings
-from grants.models import Grant
+from grants.criteria import SearchCriteria
+from grants.models import Grant, Opportunity, OpportunitySource
+from grants.selectors import opportunity_search
+from grants.services import catalog_sync_demo
+from grants.services.search_runs import grants_add_new, opportunities_score
 from profiles.models import BusinessProfile
 
 DEMO_EMAIL = "demo@grantfinder.local"
 STAFF_EMAIL = "staff@grantfinder.local"
 DEMO_PASSWORD = "grantfinder-demo"
 
-DEMO_GRANTS = [
-    ("Rural Broadband Deployment Pilot (sample data)", "Telecommunications", 0.86, 21, 250000),
-    ("Community Digital Literacy Initiative (sample data)", "Education", 0.74, 45, 75000),
-    ("Small Business Innovation Voucher (sample data)", "Economic Development", 0.58, 60, 50000),
-    ("Clean Energy for Community Centres (sample data)", "Energy", 0.41, 90, 120000),
-]
+# The demo user's grants: the sample catalog's best matches for their profile, scored by the same
+# scorer as a search run (every dimension with its reasons), each with a stated award.
+DEMO_GRANT_COUNT = 6
 
 
 class Command(BaseCommand):
@@ -46,20 +45,7 @@ class Command(BaseCommand):
                 "revenue_range": "$250k-$1M",
             },
         )
-        now = timezone.now()
-        for title, sector, score, days, amount in DEMO_GRANTS:
-            Grant.objects.get_or_create(
-                user=demo,
-                title=title,
-                defaults={
-                    "description": f"Sample opportunity for {sector.lower()} projects. Not a real grant.",
-                    "identified_sector": sector,
-                    "overall_composite_score": score,
-                    "deadline": now + timedelta(days=days),
-                    "funding_amount": amount,
-                    "source_name": "Demo catalog",
-                },
-            )
+        self._grants(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 "\nDemo data ready. Sign in at http://127.0.0.1:8000/accounts/login/ with:\n"
@@ -67,6 +53,21 @@ class Command(BaseCommand):
                 f"  staff (admin at /admin/): {STAFF_EMAIL} / {DEMO_PASSWORD}\n"
             )
         )
+
+    def _grants(self, demo: User) -> None:
+        today = timezone.localdate()
+        if not Opportunity.objects.filter(source=OpportunitySource.DEMO).exists():
+            catalog_sync_demo(today=today)
+        # The hand-made grants of earlier versions (no catalog entry, no reasons) make way.
+        Grant.objects.filter(user=demo, source_name="Demo catalog", opportunity__isnull=True).delete()
+        if Grant.objects.filter(user=demo).exists():
+            return
+        opportunities = opportunity_search(criteria=SearchCriteria(), today=today).filter(
+            source=OpportunitySource.DEMO, award_ceiling__gt=0
+        )
+        scored = opportunities_score(user=demo, opportunities=opportunities, today=today)
+        scored.sort(key=lambda pair: (-pair[1].composite, pair[0].pk))
+        grants_add_new(user=demo, candidates=scored[:DEMO_GRANT_COUNT], keywords=[])
 
     def _user(self, email: str, name: str, *, is_staff: bool) -> User:
         user, created = User.objects.get_or_create(
