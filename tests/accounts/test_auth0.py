@@ -153,7 +153,11 @@ def test_it_refuses_a_closed_account(client, auth0):
 
 @pytest.mark.parametrize(
     ("asked", "landed"),
-    [("/accounts/", "/accounts/"), ("https://evil.example.com/steal", "/dashboard/"), ("//evil.example.com/x", "/dashboard/")],
+    [
+        ("/accounts/", "/accounts/"),
+        ("https://evil.example.com/steal", "/dashboard/"),
+        ("//evil.example.com/x", "/dashboard/"),
+    ],
 )
 def test_it_follows_next_only_within_the_site(client, auth0, asked, landed):
     response = auth0_sign_in(client, next_url=asked)
