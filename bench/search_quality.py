@@ -1,0 +1,138 @@
+"""Benchmark: how well keyword search ranks the sample catalog, on judged queries.
+
+On a scratch database (``bench_search_quality_<pid>``, copied from the migrated template, dropped
+at the end), loads the bundled sample catalog and runs each query of ``search_judgments.json``
+through ``grants.selectors.opportunity_search`` (what search runs and alerts use). Prints, per
+query and overall, nDCG@10 (graded gains 2^grade - 1, log2 discount; the ideal ranking is built
+from the judged opportunities that are open, i.e. that search may return) and the zero-result
+rate, beside the goal (nDCG@10 >= 0.80, no query without results).
+
+``--before`` also runs the search as it was before issue 16, for comparison: PostgreSQL's
+``websearch_to_tsquery`` (every word required) ranked by ``ts_rank``.
+
+Usage::
+
+    .venv/bin/python bench/search_quality.py [--before] [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._grants_common import create_migrated_database, drop_database, log, project_env
+
+JUDGMENTS = Path(__file__).resolve().parent / "search_judgments.json"
+GOAL_NDCG = 0.80
+K = 10
+PLACES = ("Louisiana", "Mississippi", "Texas", "Alaska", "New Mexico", "Montana", "Puerto Rico")
+PLACE = re.compile(rf"^(Appalachian )?(?P<program>.+?)( in (?P<place>{'|'.join(PLACES)}))? Program FY\d{{4}}$")
+
+
+def program_and_place(title: str) -> tuple[str, str]:
+    match = PLACE.match(title)
+    if not match:
+        return title, ""
+    place = match.group("place") or ("Appalachian" if match.group(1) else "")
+    return match.group("program"), place
+
+
+def grade(judgment: dict, title: str) -> int:
+    program, place = program_and_place(title)
+    wanted = judgment["want"].get(program, 0)
+    if not wanted or "place" not in judgment:
+        return wanted
+    if place == judgment["place"]:
+        return wanted
+    return 1 if not place else 0
+
+
+def dcg(grades: list[int]) -> float:
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:K]))
+
+
+def legacy_search(criteria, today):
+    """The search before issue 16: every word required (websearch_to_tsquery), ranked by ts_rank."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+    from django.db.models import F
+
+    from grants.criteria import SearchCriteria
+    from grants.selectors import opportunity_search
+
+    found = opportunity_search(criteria=SearchCriteria(include_forecasts=criteria.include_forecasts), today=today)
+    query = SearchQuery(criteria.keywords, search_type="websearch", config="english")
+    return found.filter(search=query).annotate(rank=SearchRank(F("search"), query)).order_by("-rank", "id")
+
+
+def evaluate(name: str, search, judgments: list[dict], *, verbose: bool) -> tuple[float, float]:
+    from django.utils import timezone
+
+    from grants.criteria import SearchCriteria
+    from grants.models import Opportunity
+    from grants.selectors import opportunity_search
+
+    today = timezone.localdate()
+    open_titles = list(opportunity_search(criteria=SearchCriteria(), today=today).values_list("title", flat=True))
+    assert Opportunity.objects.count() == 300
+    scores, zero = [], 0
+    print(f"\n{name}")
+    for judgment in judgments:
+        titles = list(search(SearchCriteria(keywords=judgment["query"]), today).values_list("title", flat=True)[:200])
+        ideal = dcg(sorted((grade(judgment, t) for t in open_titles), reverse=True))
+        score = dcg([grade(judgment, t) for t in titles]) / ideal if ideal else 0.0
+        scores.append(score)
+        zero += not titles
+        if verbose or not titles or score < GOAL_NDCG:
+            print(f"  {score:5.2f}  {len(titles):3d} found  {judgment['query']}")
+    mean = sum(scores) / len(scores)
+    rate = zero / len(judgments)
+    print(
+        f"  {len(judgments)} queries: nDCG@{K} {mean:.3f} (goal >= {GOAL_NDCG}), zero-result rate {rate:.1%} (goal 0%)"
+    )
+    return mean, rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--before", action="store_true", help="also run the search as it was before issue 16")
+    parser.add_argument("--verbose", action="store_true", help="print every query, not only those under the goal")
+    args = parser.parse_args()
+    name = f"bench_search_quality_{os.getpid()}"
+    create_migrated_database(name)
+    try:
+        os.environ.update(project_env(name))
+        os.environ["DJANGO_SETTINGS_MODULE"] = "grantfinder.settings"
+        import django
+
+        django.setup()
+        from grants.selectors import opportunity_search
+        from grants.services import catalog_sync_demo
+
+        log("loading the sample catalog")
+        catalog_sync_demo()
+        judgments = json.loads(JUDGMENTS.read_text())["queries"]
+        if args.before:
+            evaluate(
+                "Before (every word required, websearch_to_tsquery)", legacy_search, judgments, verbose=args.verbose
+            )
+
+        def ranked(criteria, today):
+            return opportunity_search(criteria=criteria, today=today)
+
+        evaluate("Now (grants.selectors.opportunity_search)", ranked, judgments, verbose=args.verbose)
+        from django.db import connections
+
+        connections.close_all()
+    finally:
+        drop_database(name)
+
+
+if __name__ == "__main__":
+    main()

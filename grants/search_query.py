@@ -1,0 +1,165 @@
+"""What a grant seeker types into Keywords, read the way a search box is read.
+
+- plain words are *wanted*: an opportunity matching every one comes first, then those matching
+  most of them (at least half), each word also found through its synonyms (``SYNONYMS``);
+- a "quoted phrase" is *required*, word for word (stemmed);
+- ``-word`` and ``-"a phrase"`` *exclude*;
+- ``a or b`` wants either (one term with two spellings).
+
+Parsing is pure Python; turning words into PostgreSQL tsquery text (stemming, stop words) is done
+by PostgreSQL itself in ``grants.selectors`` so the query and the stored vectors always agree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+MAX_TERMS = 12  # a pasted paragraph must not become a hundred-branch query
+
+# Words a grant seeker uses for the same thing. Each group is symmetric: typing any member also
+# finds the others. Only entries that stay unambiguous after English stemming belong here
+# ("connectivity" stems to "connect", which would find "connect farmers with markets", so it is
+# one-way, below; "aging" stems to "age", as in "ages 16 to 24", so it is left out).
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("broadband", "internet", "wifi", "wi-fi"),
+    ("youth", "children", "kids", "teens", "young people"),
+    ("seniors", "older adults", "elderly"),
+    ("small business", "entrepreneurs", "startup"),
+    ("nonprofit", "non-profit", "not-for-profit"),
+    ("veterans", "service members"),
+    ("homeless", "unhoused"),
+    ("telehealth", "telemedicine"),
+    ("mental health", "behavioral health"),
+    ("hunger", "food insecurity", "food security"),
+    ("farmers", "ranchers", "agricultural producers"),
+    ("renewable energy", "clean energy"),
+    ("employment", "jobs"),
+    ("child care", "childcare", "daycare"),
+    ("public transportation", "public transit", "buses"),
+    ("university", "college", "higher education"),
+    ("arts", "artists"),
+    ("tribal", "tribes", "native american", "indigenous"),
+    ("domestic violence", "family violence", "intimate partner violence"),
+    ("reentry", "re-entry", "returning citizens"),
+    ("bike", "bicycle", "biking"),
+    ("pedestrian", "walking"),
+    ("urban forestry", "tree canopy"),
+)
+# Typing the key also finds the values, not the other way round.
+ONE_WAY: dict[str, tuple[str, ...]] = {
+    "connectivity": ("broadband", "internet"),
+    "renewable": ("solar", "wind"),
+    "stem": ("science", "technology", "engineering", "math"),
+}
+
+
+def _index() -> dict[str, tuple[str, ...]]:
+    index: dict[str, tuple[str, ...]] = {}
+    for group in SYNONYMS:
+        for word in group:
+            index[word] = tuple(other for other in group if other != word)
+    for word, others in ONE_WAY.items():
+        index[word] = index.get(word, ()) + others
+    return index
+
+
+_SYNONYMS = _index()
+_LONGEST = max(len(key.split()) for key in _SYNONYMS)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One wanted thing: what was typed and the other ways of saying it."""
+
+    spellings: tuple[str, ...]
+
+
+@dataclass
+class ParsedQuery:
+    wanted: list[Term] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.wanted or self.phrases or self.excluded)
+
+    def texts(self) -> list[str]:
+        """Every text PostgreSQL must turn into a tsquery."""
+        texts = [s for term in self.wanted for s in term.spellings] + self.phrases + self.excluded
+        return list(dict.fromkeys(texts))
+
+
+def minimum_wanted(*, wanted: int, phrases: int) -> int:
+    """How many of ``wanted`` terms an opportunity must match: at least half; none beside a required phrase."""
+    if phrases:
+        return 0
+    return math.ceil(wanted / 2)
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def _term(words: list[str]) -> Term:
+    typed = " ".join(words)
+    return Term((typed, *_SYNONYMS.get(typed, ())))
+
+
+def _group_words(words: list[str]) -> list[Term]:
+    """Words to terms: the longest run of words that is a synonym entry stays together."""
+    terms, i = [], 0
+    while i < len(words):
+        for size in range(min(_LONGEST, len(words) - i), 0, -1):
+            run = words[i : i + size]
+            if size == 1 or " ".join(run) in _SYNONYMS:
+                terms.append(_term(run))
+                i += size
+                break
+    return terms
+
+
+_OR = object()
+
+
+def parse(text: str) -> ParsedQuery:
+    query = ParsedQuery()
+    items: list = []  # Terms, with _OR between those typed as alternatives
+    words: list[str] = []
+
+    def flush() -> None:
+        items.extend(_group_words(words))
+        words.clear()
+
+    for negated, phrase, word in _TOKEN.findall(text.lower()):
+        if not word:  # a quoted phrase (an unclosed quote runs to the end)
+            flush()
+            phrase = " ".join(phrase.split())
+            if phrase:
+                (query.excluded if negated else query.phrases).append(phrase)
+        elif word == "or":
+            flush()
+            items.append(_OR)
+        elif word.startswith("-") and word.strip("-"):
+            flush()
+            query.excluded.append(word.strip("-"))
+        elif word.strip("-"):
+            words.append(word.strip("-"))
+    flush()
+    groups: list[tuple[str, ...]] = []
+    join = False
+    for item in items:
+        if item is _OR:
+            join = bool(groups)
+            continue
+        groups.append(groups.pop() + item.spellings if join else item.spellings)
+        join = False
+    seen: set[frozenset[str]] = set()
+    for group in groups:
+        # "broadband internet" is one thing said twice: it counts once.
+        if frozenset(group) not in seen:
+            seen.add(frozenset(group))
+            query.wanted.append(Term(tuple(dict.fromkeys(group))))
+    query.wanted = query.wanted[:MAX_TERMS]
+    return query
