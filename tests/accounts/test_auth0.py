@@ -267,7 +267,7 @@ def test_a_database_connection_name_that_is_the_email_address_is_not_used_as_a_n
 
     response = auth0_sign_in(client)
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/dashboard/"
     user = User.objects.get(email="admin@alerta.dev")
     assert user.auth0_id == "auth0|5c9f106d18518c11b70cae99"
     assert user.full_name == ""
@@ -291,7 +291,7 @@ def test_a_second_verified_connection_reaches_the_same_account(client, auth0):
 
     response = auth0_sign_in(client)
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/dashboard/"
     assert signed_in_user_id(client) == str(user.pk)
     assert User.objects.count() == 1
     assert set(UserSocialAuth.objects.filter(user=user).values_list("uid", flat=True)) == {
