@@ -19,7 +19,10 @@ MAX_AMOUNT = 10**12
 
 class SearchForm(forms.Form):
     keywords = forms.CharField(
-        max_length=200, required=False, help_text='For example: rural broadband "digital literacy"'
+        max_length=200,
+        required=False,
+        help_text='For example: rural broadband "digital literacy" -tribal. Matches of all your words come '
+        "first, then those of most of them; quotes require a phrase, a minus sign leaves a word out.",
     )
     categories = forms.MultipleChoiceField(choices=sorted(CATEGORY_LABELS.items(), key=lambda c: c[1]), required=False)
     eligibility = forms.MultipleChoiceField(

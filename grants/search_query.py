@@ -155,11 +155,10 @@ def parse(text: str) -> ParsedQuery:
             continue
         groups.append(groups.pop() + item.spellings if join else item.spellings)
         join = False
-    seen: set[frozenset[str]] = set()
-    for group in groups:
-        # "broadband internet" is one thing said twice: it counts once.
-        if frozenset(group) not in seen:
-            seen.add(frozenset(group))
-            query.wanted.append(Term(tuple(dict.fromkeys(group))))
+    # Each word typed counts, found through any of its spellings: "broadband internet" matched by
+    # "internet" alone is two of two, so such a pair outweighs a third word such as "rural".
+    # A word typed twice counts once.
+    for spellings in dict.fromkeys(tuple(dict.fromkeys(group)) for group in groups):
+        query.wanted.append(Term(spellings))
     query.wanted = query.wanted[:MAX_TERMS]
     return query
