@@ -6,8 +6,9 @@
 - ``-word`` and ``-"a phrase"`` *exclude*;
 - ``a or b`` wants either (one term with two spellings).
 
-Parsing is pure Python; turning words into PostgreSQL tsquery text (stemming, stop words) is done
-by PostgreSQL itself in ``grants.selectors`` so the query and the stored vectors always agree.
+Parsing is pure Python; turning words into tsquery text (stemming, stop words) is left to
+PostgreSQL itself, so the query and the stored vectors always agree. ``keyword_ranked`` is the
+catalog query that ``grants.selectors.opportunity_search`` uses.
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQueryField
+from django.db import connection
+from django.db.models import BooleanField, Case, F, FloatField, Func, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Cast
+
+from grants.models import Opportunity
+from grants.scoring import US_STATES
 
 MAX_TERMS = 12  # a pasted paragraph must not become a hundred-branch query
 
@@ -162,3 +171,103 @@ def parse(text: str) -> ParsedQuery:
         query.wanted.append(Term(spellings))
     query.wanted = query.wanted[:MAX_TERMS]
     return query
+
+
+# The catalog query.
+
+
+class _Matches(Func):
+    """``search @@ <tsquery>``: answered by the GIN index on the stored, weighted vector."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _matches(tsquery: str) -> _Matches:
+    return _Matches(F("search"), Cast(Value(tsquery), SearchQueryField()))
+
+
+def _tsqueries(texts: list[str]) -> dict[str, str]:
+    """Each text as PostgreSQL's English configuration reads it (stemmed; "" for stop words only)."""
+    if not texts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT t, phraseto_tsquery('english', t)::text FROM unnest(%s::text[]) AS t", [texts])
+        return dict(cursor.fetchall())
+
+
+def _any(parts: list[str]) -> str:
+    return "(" + " | ".join(f"({part})" for part in parts) + ")"
+
+
+_PLACE_NAMES = {name.lower() for name in US_STATES.values()}
+
+
+def _rarity(terms: list[str], *, places: set[str]) -> dict[str, float]:
+    """Each term's inverse document frequency over the catalog, from one pass over its matches.
+
+    A place counts half: a program that names no place is open everywhere, so "Louisiana
+    broadband" wants national broadband programs before Louisiana programs about anything else.
+    """
+    if len(terms) < 2:
+        return {}
+    counts = ", ".join("count(*) FILTER (WHERE search @@ %s::tsquery)" for _ in terms)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {counts}, (SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = %s::regclass) "
+            f"FROM {Opportunity._meta.db_table} WHERE search @@ %s::tsquery",
+            [*terms, Opportunity._meta.db_table, _any(terms)],
+        )
+        *matching, total = cursor.fetchone()
+    return {
+        term: math.log(1 + total / (1 + count)) * (0.5 if term in places else 1.0)
+        for term, count in zip(terms, matching, strict=True)
+    }
+
+
+def keyword_ranked(found: QuerySet, keywords: str) -> QuerySet | None:
+    """The opportunities the keywords find, ranked: most wanted terms matched first, then by
+    weighted text rank (title above synopsis above agency above eligibility). None: no keywords."""
+    query = parse(keywords)
+    if query.is_empty:
+        return None
+    lexemes = _tsqueries(query.texts())
+    wanted_by_text = {
+        _any(spellings): term.spellings[0]
+        for term in query.wanted
+        if (spellings := [lexemes[s] for s in term.spellings if lexemes[s]]) and lexemes[term.spellings[0]]
+    }
+    wanted = list(wanted_by_text)
+    places = {text for text, typed in wanted_by_text.items() if typed in _PLACE_NAMES}
+    phrases = [lexemes[p] for p in query.phrases if lexemes[p]]
+    excluded = [lexemes[e] for e in query.excluded if lexemes[e]]
+    if not (wanted or phrases or excluded):
+        return None  # nothing but stop words
+    # What the index must find: every phrase, any wanted term, none of the excluded.
+    must = [*phrases] if phrases else ([_any(wanted)] if wanted else [])
+    must += [f"!({e})" for e in excluded]
+    found = found.filter(_matches(" & ".join(f"({m})" for m in must)))
+    coverage = sum((Cast(_matches(term), IntegerField()) for term in wanted), Value(0))
+    # Among opportunities matching as many terms, those matching the rarer ones come first
+    # ("internet" says more than "access"): each term weighs its inverse document frequency.
+    specificity = sum(
+        (
+            Case(When(_matches(term), then=Value(weight)), default=Value(0.0))
+            for term, weight in _rarity(wanted, places=places).items()
+        ),
+        Value(0.0),
+    )
+    positive = wanted + phrases
+    rank = (
+        Func(
+            F("search"), Cast(Value(_any(positive)), SearchQueryField()), function="ts_rank", output_field=FloatField()
+        )
+        if positive
+        else Value(0.0)
+    )
+    found = found.annotate(matched=coverage, specificity=specificity, rank=rank)
+    minimum = minimum_wanted(wanted=len(wanted), phrases=len(phrases))
+    if minimum > 1:
+        found = found.filter(matched__gte=minimum)
+    return found.order_by("-matched", "-specificity", "-rank", "id")
