@@ -1,6 +1,12 @@
 from django.apps import AppConfig
 
 
+def _saved_funder_notes(user):
+    from funders.services import saved_funder_filing_notes
+
+    return saved_funder_filing_notes(user=user)
+
+
 class FundersConfig(AppConfig):
     """Private foundations and what they paid, from their 990-PF filings.
 
@@ -18,3 +24,8 @@ class FundersConfig(AppConfig):
 
         owner_models.register(SavedFunder, owner="user")
         owner_models.register(FunderApproach, owner="user")
+
+        from grants.services.alerts import digest_notes
+
+        # A saved funder's new filing is noted in the user's saved-search digest.
+        digest_notes.register(_saved_funder_notes)

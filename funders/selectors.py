@@ -154,12 +154,15 @@ def funder_grants_filtered(funder: Funder, *, year: int | None = None, state: st
 
 
 def giving_by_year(funder: Funder) -> list[tuple[str, int]]:
-    """``[(tax year, dollars paid), ...]`` oldest first, from the returns' Part XV totals."""
-    rows = funder.returns.order_by("tax_year").values_list("tax_year", "total_grants_paid")
-    if rows:
-        return [(str(year), amount or 0) for year, amount in rows]
-    totals = funder.grants.filter(kind=GrantKind.PAID).values("tax_year").annotate(total=Sum("amount"))
-    return [(str(row["tax_year"]), row["total"] or 0) for row in totals.order_by("tax_year")]
+    """``[(tax year, dollars paid), ...]`` oldest first: the return's Part XV 3a total as filed, or
+    the sum of its listed grants when the total was left out."""
+    filed = dict(funder.returns.values_list("tax_year", "total_grants_paid"))
+    listed = dict(
+        funder.grants.filter(kind=GrantKind.PAID).values("tax_year").annotate(total=Sum("amount"))
+        .values_list("tax_year", "total")
+    )  # fmt: skip
+    years = sorted(set(filed) | set(listed))
+    return [(str(year), filed.get(year) if filed.get(year) is not None else listed.get(year) or 0) for year in years]
 
 
 def saved_funders_for_user(user) -> QuerySet[SavedFunder]:

@@ -12,9 +12,12 @@ Import rules (``funders_import``):
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from funders.models import (
@@ -186,6 +189,38 @@ def funder_save(*, user, funder: Funder) -> SavedFunder:
 
 def funder_unsave(*, user, funder: Funder) -> None:
     SavedFunder.objects.filter(user=user, funder=funder).delete()
+
+
+def saved_funder_filing_notes(*, user) -> tuple[list[str], Callable[[], None]]:
+    """Digest notes for the user's saved funders that filed a return since they were last told.
+
+    Registered with ``grants.services.alerts.digest_notes``; ``confirm`` records what was told.
+    """
+    saved = list(SavedFunder.objects.filter(user=user).select_related("funder"))
+    if not saved:
+        return [], lambda: None
+    latest = {
+        filing.funder_id: filing
+        for filing in FunderReturn.objects.filter(funder_id__in=[s.funder_id for s in saved])
+        .order_by("funder_id", "-tax_year", "-filed_at", "-pk")
+        .distinct("funder_id")
+    }
+    fresh = [
+        (s, latest[s.funder_id])
+        for s in saved
+        if s.funder_id in latest and latest[s.funder_id].pk != s.last_seen_return_id
+    ]
+    notes = []
+    for item, filing in fresh:
+        paid = f"${filing.total_grants_paid:,} in grants" if filing.total_grants_paid is not None else "its grants"
+        path = reverse("funders:detail", args=[item.funder.ein])
+        notes.append(f"{item.funder.name} filed its {filing.tax_year} return: {paid}. {settings.SITE_URL}{path}")
+
+    def confirm() -> None:
+        for item, filing in fresh:
+            SavedFunder.objects.filter(pk=item.pk).update(last_seen_return=filing)
+
+    return notes, confirm
 
 
 def approach_log(*, user, funder: Funder, stage: str, happened_on, amount=None, notes: str = "") -> FunderApproach:

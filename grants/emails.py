@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.emails import send_templated_email
 
 
-def send_saved_search_digest(*, saved_search, items: list[dict], more: int) -> None:
+def send_saved_search_digest(*, saved_search, items: list[dict], more: int, notes: list[str] = ()) -> None:
     send_templated_email(
         to=saved_search.user.email,
         name="saved-search-digest",
@@ -16,6 +16,7 @@ def send_saved_search_digest(*, saved_search, items: list[dict], more: int) -> N
             "saved_search": saved_search,
             "items": items,
             "more": more,
+            "notes": list(notes),
             "search_path": f"{reverse('grants:search')}?saved={saved_search.pk}",
             "unsubscribe_path": reverse("grants:unsubscribe", args=[saved_search.unsubscribe_token]),
             "settings_path": reverse("grants:saved_searches"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,7 +15,14 @@ from django.utils import timezone
 from accounts.models import UserSettings
 from grants import emails, scoring
 from grants.criteria import SearchCriteria
-from grants.models import AlertDigest, AlertedOpportunity, DeadlineReminder, SavedGrant, SavedSearch
+from grants.models import (
+    AlertDigest,
+    AlertedOpportunity,
+    DeadlineReminder,
+    OpportunitySource,
+    SavedGrant,
+    SavedSearch,
+)
 from grants.selectors import opportunity_facts, opportunity_search, profile_facts
 
 logger = logging.getLogger(__name__)
@@ -22,6 +30,33 @@ logger = logging.getLogger(__name__)
 DEFAULT_MINIMUM_SCORE = 0.6
 DIGEST_MAX_ITEMS = 20
 DIGEST_MAX_CANDIDATES = 500
+
+
+class DigestNotes:
+    """Other apps' news for a user's digest (higher apps register a provider in ``ready()``).
+
+    A provider takes the user and returns ``(notes, confirm)``: lines of plain text for the digest,
+    and a function called once the digest carrying them is sent, so each note is sent once.
+    """
+
+    def __init__(self):
+        self._providers: list[Callable] = []
+
+    def register(self, provider: Callable) -> None:
+        if provider not in self._providers:
+            self._providers.append(provider)
+
+    def collect(self, user) -> tuple[list[str], list[Callable]]:
+        notes, confirms = [], []
+        for provider in self._providers:
+            found, confirm = provider(user)
+            if found:
+                notes += found
+                confirms.append(confirm)
+        return notes, confirms
+
+
+digest_notes = DigestNotes()
 
 
 def _wants_email(user_settings: UserSettings | None, flag: str = "email_notifications") -> bool:
@@ -55,7 +90,8 @@ def saved_search_digest_send(*, saved_search: SavedSearch, now: datetime) -> int
         )
         if card.composite >= minimum:
             matches.append((opportunity, card))
-    if not matches:
+    notes, confirms = digest_notes.collect(user)
+    if not matches and not notes:
         return 0
     matches.sort(key=lambda match: -match[1].composite)
     listed = matches[:DIGEST_MAX_ITEMS]
@@ -67,6 +103,7 @@ def saved_search_digest_send(*, saved_search: SavedSearch, now: datetime) -> int
             "close_date": o.close_date,
             "is_rolling": o.is_rolling,
             "is_sample": o.is_sample,
+            "source": OpportunitySource(o.source).label if o.source in OpportunitySource.values else o.source,
             "url": o.url,
         }
         for o, card in listed
@@ -81,10 +118,14 @@ def saved_search_digest_send(*, saved_search: SavedSearch, now: datetime) -> int
                 [AlertedOpportunity(saved_search=saved_search, opportunity=o, digest=digest) for o, _ in matches]
             )
             # Sent inside the transaction: if the mail server refuses, nothing is marked as sent.
-            emails.send_saved_search_digest(saved_search=saved_search, items=items, more=len(matches) - len(listed))
+            emails.send_saved_search_digest(
+                saved_search=saved_search, items=items, more=len(matches) - len(listed), notes=notes
+            )
+            for confirm in confirms:
+                confirm()
     except IntegrityError:
         return 0  # another process sent today's digest first
-    return len(listed)
+    return len(listed) + len(notes)
 
 
 def alerts_send_digests(*, now: datetime | None = None) -> int:

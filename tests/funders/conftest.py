@@ -8,12 +8,19 @@ from tests.factories import BusinessProfileFactory, FunderFactory, FunderGrantFa
 
 
 def _grants(filing, rows):
+    """The grants of a return, and its totals (Part XV 3a) and its funder's, as an import leaves them."""
+    total = sum(amount for _, _, amount in rows)
+    filing.total_grants_paid = total
+    filing.save(update_fields=["total_grants_paid"])
+    filing.funder.total_grants_paid, filing.funder.grants_count = total, len(rows)
+    filing.funder.save(update_fields=["total_grants_paid", "grants_count"])
     for position, (state, purpose, amount) in enumerate(rows, start=1):
         FunderGrantFactory(filing=filing, position=position, recipient_state=state, purpose=purpose, amount=amount)
 
 
-@pytest.fixture
-def funders_fixture(db):
+def build_funders() -> dict:
+    """Four foundations: Bayou (open, Louisiana, digital literacy), Gulf (open, one LA grant, a year
+    behind), Family (Louisiana digital literacy, preselected only), Lone Star (Texas only)."""
     bayou = FunderFactory(name="BAYOU DIGITAL FUTURES FOUNDATION", ein="720000001", tax_year=2022)
     _grants(
         FunderReturnFactory(funder=bayou, tax_year=2022),
@@ -41,6 +48,11 @@ def funders_fixture(db):
     texan = FunderFactory(name="LONE STAR LITERACY FUND", ein="720000004", tax_year=2022, state="TX", city="AUSTIN")
     _grants(FunderReturnFactory(funder=texan, tax_year=2022), [("TX", "DIGITAL LITERACY", 15000)])
     return {"bayou": bayou, "gulf": gulf, "family": family, "texan": texan}
+
+
+@pytest.fixture
+def funders_fixture(db):
+    return build_funders()
 
 
 @pytest.fixture
