@@ -83,6 +83,12 @@ def test_doubly_escaped_extract_text_is_decoded(tmp_path):
     assert record.eligibility_text == "Faith Graves, 703-648-7356\nfgraves@usgs.gov"
 
 
+def test_a_recorded_doubly_escaped_extract_description_is_decoded():
+    records = {r.external_id: r for r in iter_extract(RECORDED / "extract_2023_records.xml")}
+    assert records["131094"].description_html == "<p>The U.S. Department of Energy's Office of...</p>"
+    assert records["262149"].categories == ["AG", "ENV", "NR"] and records["262149"].award_ceiling is None
+
+
 def test_the_entities_quoted_in_the_issue_are_decoded():
     assert clean_text("S&amp;amp;T and &amp;quot;pilot&amp;quot;") == 'S&T and "pilot"'
     assert sanitize_html("S&amp;amp;T and &amp;quot;pilot&amp;quot;") == '<p>S&amp;T and "pilot"</p>'
@@ -98,6 +104,7 @@ def test_no_stored_text_holds_an_html_entity(db, tmp_path):
     records = [record_from_detail(recorded_detail(name)) for name in DETAILS]
     records += [record_from_hit(hit) for hit in recorded_hits()]
     records += list(iter_extract(RECORDED / "extract_131073_usgs.xml"))
+    records += list(iter_extract(RECORDED / "extract_2023_records.xml"))
     catalog_upsert(records=records, counter=SyncCounter(sync), today=TODAY)
     assert Opportunity.objects.count() == len({r.external_id for r in records})
     for opportunity in Opportunity.objects.all():
