@@ -40,6 +40,7 @@ class SectionOut(Schema):
     title: str
     text: str
     edited: bool
+    incomplete: bool  # the model stopped at its length limit before finishing it
 
 
 class ApplicationOut(ApplicationSummaryOut):
@@ -50,6 +51,7 @@ class ApplicationOut(ApplicationSummaryOut):
     last_edited: datetime | None
     generation_time_seconds: float | None
     tokens_used: int
+    tokens_estimated: bool  # the writing service reported no usage: tokens and cost are estimated
     cost_cents: int
     generation_error: str
     next_statuses: list[str]
@@ -57,8 +59,9 @@ class ApplicationOut(ApplicationSummaryOut):
     @staticmethod
     def resolve_sections(obj) -> list[dict]:
         edits = obj.user_edits or {}
+        incomplete = set(obj.incomplete_sections or [])
         return [
-            {"key": key, "title": title, "text": text, "edited": key in edits}
+            {"key": key, "title": title, "text": text, "edited": key in edits, "incomplete": key in incomplete}
             for key, title, text in exports.ordered_sections(obj)
         ]
 

@@ -135,6 +135,8 @@ def test_a_section_still_cut_after_its_continuation_is_marked_incomplete_on_the_
     assert application.incomplete_sections == [s.key for s in SECTIONS]
     page = owner_client.get(f"/applications/{application.pk}/").content.decode()
     assert page.count("Incomplete: the writing model stopped at its length limit") == len(SECTIONS)
+    api = owner_client.get(f"/api/applications/{application.pk}").json()
+    assert [section["incomplete"] for section in api["sections"]] == [True] * len(SECTIONS)
 
     # Finishing a section by hand takes its mark away.
     owner_client.post(f"/applications/{application.pk}/sections/budget_narrative/", {"text": "Finished by hand."})
@@ -236,6 +238,7 @@ def test_missing_usage_is_estimated_from_the_text_and_marked_estimated(
     assert User.objects.get(pk=user.pk).monthly_ai_cost_cents == application.cost_cents
     page = owner_client.get(f"/applications/{application.pk}/").content.decode()
     assert f"about {application.tokens_used} tokens (estimated" in page
+    assert owner_client.get(f"/api/applications/{application.pk}").json()["tokens_estimated"] is True
 
 
 @pytest.mark.parametrize(
