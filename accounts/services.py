@@ -118,7 +118,12 @@ def user_sync_from_auth0(*, user: User, auth0_id: str, email: str, email_verifie
         user.auth0_id = auth0_id
         changed.append("auth0_id")
     name = name_from_identity(full_name, email=email or user.email)
-    if name and not user.full_name.strip():
+    # A name that is only the address is no name: earlier sign-ins copied it from database logins.
+    current = name_from_identity(user.full_name, email=user.email)
+    if current != user.full_name.strip() and not name:
+        user.full_name = ""
+        changed.append("full_name")
+    elif name and not current:
         user.full_name = name
         changed.append("full_name")
     # An address change is taken over only once Auth0 has verified it, and never onto another account's.

@@ -279,6 +279,20 @@ def test_a_database_connection_name_that_is_the_email_address_is_not_used_as_a_n
     assert user.full_name == ""
 
 
+def test_a_name_an_earlier_sign_in_copied_from_the_email_address_is_cleared_or_replaced(client, auth0):
+    # Before the fix, a database login's name (the address) became the user's name.
+    user = UserFactory(
+        email="admin@alerta.dev", auth0_id="auth0|5c9f106d18518c11b70cae99", full_name="admin@alerta.dev"
+    )
+    auth0.next_recorded("database_connection")
+
+    auth0_sign_in(client)
+
+    assert signed_in_user_id(client) == str(user.pk)
+    user.refresh_from_db()
+    assert user.full_name == ""
+
+
 def test_a_second_verified_connection_reaches_the_same_account(client, auth0):
     auth0.next_recorded("google_social")
     auth0_sign_in(client)
