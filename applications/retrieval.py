@@ -7,6 +7,7 @@ section's purpose as a tie-breaker (see ``profiles.selectors.passage_search``).
 from __future__ import annotations
 
 from applications.writer import Section, SectionContext
+from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, FUNDING_INSTRUMENT_LABELS, labels
 from grants.models import Grant
 from profiles.models import BusinessProfile
 from profiles.selectors import passage_search, query_terms
@@ -31,12 +32,20 @@ def grant_facts(grant: Grant) -> dict[str, str]:
     description = " ".join((grant.description or "").split())
     if len(description) > GRANT_DESCRIPTION_MAX_CHARS:
         description = description[:GRANT_DESCRIPTION_MAX_CHARS].rsplit(" ", 1)[0] + " …"
+    opportunity = grant.opportunity
     facts = {
         "Title": grant.title,
         "Funder": grant.funder_name or grant.source_name or "",
         "Funding": grant_funding(grant),
         "Deadline": f"{grant.deadline.day} {grant.deadline:%B %Y}" if grant.deadline else "",
-        "Categories": ", ".join(str(c) for c in (grant.categories or [])),
+        # Names, never codes: the writer and the LLM put these words into the application.
+        "Categories": ", ".join(labels(grant.categories, CATEGORY_LABELS)),
+        "Eligible applicants": "; ".join(labels(opportunity.eligible_applicants, ELIGIBILITY_LABELS))
+        if opportunity
+        else "",
+        "Funding instrument": ", ".join(labels(opportunity.funding_instruments, FUNDING_INSTRUMENT_LABELS))
+        if opportunity
+        else "",
         "Description": description,
     }
     return {label: value for label, value in facts.items() if value}
@@ -64,7 +73,7 @@ def grant_query_terms(grant: Grant) -> list[str]:
         [
             grant.title,
             grant.description or "",
-            " ".join(str(c) for c in (grant.categories or [])),
+            " ".join(labels(grant.categories, CATEGORY_LABELS)),
             " ".join(str(k) for k in (grant.keywords or [])),
             grant.identified_sector or "",
         ]

@@ -26,6 +26,13 @@ ELIGIBILITY_LABELS = {
     "22": "For-profit organisations (not small businesses)", "23": "Small businesses", "25": "Others",
     "99": "Unrestricted",
 }  # fmt: skip
+# Grants.gov's FundingInstrumentType codes.
+FUNDING_INSTRUMENT_LABELS = {"G": "Grant", "CA": "Cooperative agreement", "PC": "Procurement contract", "O": "Other"}
+
+
+def labels(codes, names: dict[str, str]) -> list[str]:
+    """Codes in words for people (and for prompts); a value that is no known code stays as it is."""
+    return [names.get(str(code), str(code)) for code in codes or ()]
 
 
 @dataclass
@@ -51,9 +58,9 @@ class SearchCriteria:
         if self.keywords:
             parts.append(f'"{self.keywords}"')
         if self.categories:
-            parts.append(", ".join(CATEGORY_LABELS.get(c, c) for c in self.categories))
+            parts.append(", ".join(labels(self.categories, CATEGORY_LABELS)))
         if self.eligibility:
-            parts.append("for " + ", ".join(ELIGIBILITY_LABELS.get(c, c) for c in self.eligibility))
+            parts.append("for " + ", ".join(labels(self.eligibility, ELIGIBILITY_LABELS)))
         if self.amount_min or self.amount_max:
             parts.append(f"${self.amount_min or 0:,}–{f'${self.amount_max:,}' if self.amount_max else 'any'}")
         if self.deadline_within_days:

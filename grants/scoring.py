@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from grants.criteria import ELIGIBILITY_LABELS
+from grants.criteria import ELIGIBILITY_LABELS, labels
 
 HIGH_PRIORITY = 0.7
 DIMENSIONS = (
@@ -204,7 +204,7 @@ def operational_alignment(profile: ProfileFacts, opp: OpportunityFacts) -> Dimen
         return Dimension(1.0, ("Open to any applicant (unrestricted).",))
     admitted = ORGANIZATION_ELIGIBILITY.get(profile.organization_type, set()) & codes
     if admitted:
-        names = "; ".join(ELIGIBILITY_LABELS.get(code, code) for code in sorted(admitted))
+        names = "; ".join(labels(sorted(admitted), ELIGIBILITY_LABELS))
         return Dimension(1.0, (f"Your organisation type is eligible ({names}).",))
     if OTHERS in codes:
         return Dimension(0.4, ("Only 'other' applicants are listed: check the eligibility notes.",))
