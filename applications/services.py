@@ -30,7 +30,7 @@ from applications.models import (
 )
 from applications.retrieval import section_contexts
 from applications.writer import SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY, SectionDraft, llm_write, offline_write
-from billing.services import usage_consume_application, usage_refund_application
+from billing.services.usage import usage_consume_application, usage_refund_application
 from grants.models import Grant
 from profiles.models import BusinessProfile
 

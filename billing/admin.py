@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from billing.models import BillingNotice, Subscription
-from billing.services import subscription_limits_override
+from billing.services.subscriptions import subscription_limits_override
 
 
 @admin.register(Subscription)

@@ -85,7 +85,7 @@ class UsageKind(models.TextChoices):
 class UsageRecord(models.Model):
     """One allowance taken (+1) or given back (-1): the ledger behind users.<kind>_used.
 
-    Written by the same statement that changes the counter (billing.services), so the two agree.
+    Written by the same statement that changes the counter (billing.services.usage), so the two agree.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="usage_records")

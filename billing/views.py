@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from billing.exceptions import BillingError, BillingNotConfigured
 from billing.models import Subscription
 from billing.selectors import billing_is_configured, plan_get, plan_list, usage_for_user
-from billing.services import checkout_session_start, portal_session_start
+from billing.services.subscriptions import checkout_session_start, portal_session_start
 
 
 def _subscription_for_user(request) -> Subscription | None:

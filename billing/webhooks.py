@@ -1,4 +1,4 @@
-"""Thin receivers for dj-stripe's webhook signals: read the synced object, call billing.services.
+"""Thin receivers for dj-stripe's webhook signals: read the synced object, call billing.services.subscriptions.
 
 dj-stripe has already verified the signature, de-duplicated the event id and synced (re-fetched)
 the object into its tables by the time these run, inside the same transaction as the Event row:
@@ -11,7 +11,8 @@ from djstripe.models import Event, Invoice, Session
 from djstripe.models import Subscription as StripeSubscription
 from djstripe.signals import WEBHOOK_SIGNALS
 
-from billing import services, stripe_client
+from billing import stripe_client
+from billing.services import subscriptions as services
 
 
 def _synced(model, event: Event) -> dict:

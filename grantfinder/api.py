@@ -22,7 +22,7 @@ api = NinjaAPI(
 
 api.add_router("/users/", "accounts.api.router")
 api.add_router("/billing/", "billing.api.router")
-# A spent allowance (billing.services.usage_consume_*) answers 402 from any route.
+# A spent allowance (billing.services.usage.usage_consume_*) answers 402 from any route.
 api.add_exception_handler(UsageLimitReached, usage_limit_reached)
 # A rate limit (accounts/throttling.py) answers 429 with Retry-After from any route.
 api.add_exception_handler(Throttled, lambda request, exc: throttled_json(exc))

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from billing.exceptions import UsageLimitReached
-from billing.services import usage_consume_search, usage_refund_search
+from billing.services.usage import usage_consume_search, usage_refund_search
 from grants import scoring
 from grants.criteria import SearchCriteria
 from grants.deadlines import DEADLINE_ZONE, deadline_day, deadline_from_date

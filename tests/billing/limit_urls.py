@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from billing.api import usage_limit_reached
 from billing.exceptions import UsageLimitReached
-from billing.services import usage_consume_search
+from billing.services.usage import usage_consume_search
 from grantfinder.urls import urlpatterns as project_urlpatterns
 
 

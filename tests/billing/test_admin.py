@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from billing.models import Subscription
-from billing.services import subscription_limits_override
+from billing.services.subscriptions import subscription_limits_override
 from tests.factories import SubscriptionFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import Subscription
-from billing.services import calendar_month, usage_reset_expired
+from billing.services.usage import calendar_month, usage_reset_expired
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

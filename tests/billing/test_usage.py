@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.exceptions import UsageLimitReached
 from billing.models import BillingNotice, UsageRecord
-from billing.services import (
+from billing.services.usage import (
     usage_consume_application,
     usage_consume_search,
     usage_refund_application,

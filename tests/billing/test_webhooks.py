@@ -14,7 +14,7 @@ from djstripe.models import Subscription as StripeSubscription
 
 from accounts.models import User
 from billing.models import BillingNotice, Subscription
-from billing.services import usage_consume_search
+from billing.services.usage import usage_consume_search
 from tests.billing.conftest import EVENTS, WEBHOOK_SECRET, load_event, stripe_signature
 from tests.factories import UserFactory
 
@@ -387,7 +387,7 @@ def test_it_accepts_an_event_signed_290s_ago(post_event, linked_user):
 
 
 def test_it_rolls_back_a_failing_receiver_and_succeeds_on_redelivery(client, post_event, linked_user, monkeypatch):
-    from billing import services
+    from billing.services import subscriptions as services
 
     real = services._apply_limits
 
@@ -462,7 +462,7 @@ def test_it_logs_and_keeps_limits_for_a_price_in_no_plan(post_event, linked_user
     event = load_event("customer_subscription_created")
     event["data"]["object"]["items"]["data"][0]["price"]["id"] = "price_from_another_product"
 
-    with caplog.at_level("ERROR", logger="billing.services"):
+    with caplog.at_level("ERROR", logger="billing.services.subscriptions"):
         response = post_event(event)
 
     assert response.status_code == 200

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from billing.services import usage_reset_expired
+from billing.services.usage import usage_reset_expired
 
 
 class Command(BaseCommand):
