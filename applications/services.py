@@ -449,3 +449,8 @@ def application_history_update(*, entry: ApplicationHistory, **fields) -> Applic
         setattr(entry, name, value)
     entry.save()
     return entry
+
+
+def application_history_delete(*, entry: ApplicationHistory) -> None:
+    """Remove one entry from a grant's application history."""
+    entry.delete()

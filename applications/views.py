@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -11,44 +8,20 @@ from django.views.decorators.http import require_POST
 
 from accounts.throttling import throttle_hit
 from applications import exports, selectors, services
+from applications.forms import HistoryEntryForm, NewApplicationForm, StatusForm
 from applications.models import (
     ApplicationGenerationStatus,
     ApplicationHistory,
-    ApplicationStatus,
     GeneratedApplication,
     InvalidStatusMove,
 )
 from applications.writer import SECTIONS, SECTIONS_BY_KEY
-from billing.exceptions import UsageLimitReached
 from profiles.selectors import profile_for_user
 
 
 def _get_application_for_user(request, pk: int) -> GeneratedApplication:
     """The signed-in user's application, or 404 (never 403: others' ids are not confirmed)."""
     return get_object_or_404(selectors.applications_for_user(user=request.user).select_related("user"), pk=pk)
-
-
-class NewApplicationForm(forms.Form):
-    grant = forms.ModelChoiceField(
-        queryset=None,
-        label="Grant",
-        empty_label="Choose one of your grants…",
-        error_messages={
-            "required": "Choose the grant to apply for.",
-            "invalid_choice": "Choose one of your own grants.",
-        },
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["grant"].queryset = selectors.grants_for_user(user=user)
-
-
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=[(s.value, s.label) for s in services.USER_STATUSES])
-    award_amount = forms.FloatField(
-        required=False, min_value=0, error_messages={"min_value": "An award cannot be negative."}
-    )
 
 
 # The new-application form lists the best-scored grants; a grant page can link to any other
@@ -58,7 +31,7 @@ GRANT_OPTIONS_SHOWN = 100
 
 @login_required
 def application_list(request):
-    grants = selectors.grants_for_user(user=request.user)
+    grants = selectors.grants_ranked_for_user(user=request.user)
     options = list(grants[:GRANT_OPTIONS_SHOWN])
     chosen = request.GET.get("grant", "")
     if chosen.isdigit() and all(grant.pk != int(chosen) for grant in options):
@@ -89,9 +62,7 @@ def application_new(request):
     except services.ApplicationRefused as refused:
         messages.error(request, str(refused))
         return redirect("applications:list")
-    except UsageLimitReached as spent:
-        messages.error(request, str(spent))
-        return redirect("applications:list")
+    # A spent allowance (UsageLimitReached) escapes to billing's middleware: the 402 upgrade page.
     messages.success(request, "Your application is being written; this page shows the progress.")
     return redirect("applications:detail", application.pk)
 
@@ -165,7 +136,7 @@ def application_retry(request, pk: int):
     throttle_hit(user=request.user, scope="generation")
     try:
         services.application_retry(application=application)
-    except (services.ApplicationRefused, UsageLimitReached) as refused:
+    except services.ApplicationRefused as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, "Trying again; this page shows the progress.")
@@ -245,37 +216,14 @@ def print_view(request, pk: int):
 # Application tracking: the history of applying for one grant, recorded by hand.
 
 
-class HistoryEntryForm(forms.Form):
-    status = forms.ChoiceField(choices=ApplicationStatus.choices, label="Status")
-    application_date = forms.DateField(
-        required=False, label="Date", widget=forms.DateInput(attrs={"type": "date"}), help_text="When you applied."
-    )
-    award_amount = forms.FloatField(
-        required=False, min_value=0, label="Award (USD)", error_messages={"min_value": "An award cannot be negative."}
-    )
-    status_reason = forms.CharField(required=False, max_length=500, label="Reason or reference")
-    feedback_notes = forms.CharField(required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 3}))
-
-    def service_fields(self) -> dict:
-        data = self.cleaned_data
-        applied_on = data["application_date"]
-        return {
-            "status": data["status"],
-            "application_date": datetime.combine(applied_on, time(12), tzinfo=UTC) if applied_on else None,
-            "award_amount": data["award_amount"],
-            "status_reason": data["status_reason"] or "",
-            "feedback_notes": data["feedback_notes"] or "",
-        }
-
-
 def _get_history_entry_for_user(request, pk: int) -> ApplicationHistory:
-    return get_object_or_404(ApplicationHistory.objects.select_related("grant"), pk=pk, user=request.user)
+    return get_object_or_404(selectors.history_for_user(user=request.user).select_related("grant"), pk=pk)
 
 
 @login_required
 def tracking_for_grant(request, grant_id: int):
     """The grant's application history, and a form to record the next step."""
-    grant = get_object_or_404(selectors.grants_for_user(user=request.user), pk=grant_id)
+    grant = get_object_or_404(selectors.grants_ranked_for_user(user=request.user), pk=grant_id)
     form = HistoryEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -285,7 +233,7 @@ def tracking_for_grant(request, grant_id: int):
         else:
             messages.success(request, "Recorded in this grant's application history.")
             return redirect("applications:tracking", grant_id=grant.pk)
-    entries = ApplicationHistory.objects.filter(user=request.user, grant=grant).order_by("-created_at", "-id")
+    entries = selectors.history_for_user(user=request.user).filter(grant=grant)
     return render(request, "applications/tracking.html", {"grant": grant, "entries": entries, "form": form})
 
 
@@ -294,6 +242,6 @@ def tracking_for_grant(request, grant_id: int):
 def tracking_entry_delete(request, pk: int):
     entry = _get_history_entry_for_user(request, pk)
     grant_id = entry.grant_id
-    entry.delete()
+    services.application_history_delete(entry=entry)
     messages.success(request, "The entry was removed from the application history.")
     return redirect("applications:tracking", grant_id=grant_id)

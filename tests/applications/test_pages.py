@@ -42,10 +42,26 @@ def test_it_refuses_another_users_grant_and_consumes_nothing(owner_client, user,
 
 def test_it_says_when_the_allowance_is_spent(owner_client, user, profile, grant):
     User.objects.filter(pk=user.pk).update(applications_used=1, applications_limit=1)
-    response = owner_client.post("/applications/new/", {"grant": grant.pk}, follow=True)
-    # Billing words the message; the page must show it as it is.
-    assert escape(str(UsageLimitReached(kind="applications", limit=1))) in response.content.decode()
+    response = owner_client.post("/applications/new/", {"grant": grant.pk})
+    # Every page meets a spent allowance the same way: billing's 402 page with the way to upgrade,
+    # the message worded by billing and shown as it is.
+    assert response.status_code == 402
+    page = response.content.decode()
+    assert escape(str(UsageLimitReached(kind="applications", limit=1))) in page
+    assert 'href="/billing/' in page
     assert not GeneratedApplication.objects.exists()
+
+
+def test_retrying_with_the_allowance_spent_answers_the_same_402_page(owner_client, user, profile, grant):
+    application = GeneratedApplicationFactory(
+        user=user, grant=grant, sections={}, generation_state=GenerationState.FAILED, allowance_consumed=False
+    )
+    User.objects.filter(pk=user.pk).update(applications_used=1, applications_limit=1)
+    response = owner_client.post(f"/applications/{application.pk}/retry/")
+    assert response.status_code == 402
+    assert escape(str(UsageLimitReached(kind="applications", limit=1))) in response.content.decode()
+    application.refresh_from_db()
+    assert application.generation_state == GenerationState.FAILED and not application.allowance_consumed
 
 
 def test_it_shows_progress_that_a_static_script_polls(owner_client, user, grant):
