@@ -5,6 +5,8 @@ import json
 from django.db import models
 from psycopg.types.json import Json
 
+from accounts.encryption import decrypt_text, encrypt_text
+
 
 class LegacyJSONField(models.JSONField):
     """A JSON field stored in a PostgreSQL ``json`` (not ``jsonb``) column.
@@ -26,3 +28,23 @@ class LegacyJSONField(models.JSONField):
         if value is None:
             return None
         return Json(value, dumps=lambda obj: json.dumps(obj, cls=self.encoder))
+
+
+class EncryptedTextField(models.TextField):
+    """A text column holding a Fernet token of its value (``accounts.encryption``), clear in Python.
+
+    The empty string stays empty (it tells nothing, and blank defaults keep working without a
+    key). Lookups compare ciphertext, which is randomised: filter and search on these columns
+    never match, so search goes through a derived index (e.g. ``Passage.search``) instead.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        return decrypt_text(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if not value:
+            return value
+        return encrypt_text(value)

@@ -247,3 +247,21 @@ class CacheEntry(models.Model):
 
     def __str__(self) -> str:
         return self.cache_key
+
+
+class ErasureRecord(models.Model):
+    """A user the purge erased: their id and when, nothing that names them.
+
+    ``manage.py replay_erasures`` reads these (and the copy in ``ERASURE_LOG_PATH``, which a
+    database restore does not roll back) to erase the same users again after a backup restore.
+    """
+
+    user_id = models.BigIntegerField(unique=True)
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "account_erasures"
+        ordering = ["erased_at", "user_id"]
+
+    def __str__(self) -> str:
+        return f"user #{self.user_id} erased at {self.erased_at:%Y-%m-%d %H:%M}"

@@ -11,7 +11,9 @@ it. Each app registers its owner models here from its ``AppConfig.ready``::
 ``owner`` is the ORM path from the model to the user. ``files`` (optional) takes the queryset
 of the user's rows and returns the storage names (relative to ``default_storage``, i.e.
 MEDIA_ROOT) of the files those rows point at: the export adds them to the zip and the purge
-deletes them. ``exclude`` names columns never exported (secrets such as tokens).
+deletes them. ``files_encrypted`` says those files are stored encrypted (``accounts.encryption``):
+the export decrypts them and ``rotate_encryption_keys`` re-encrypts them. ``exclude`` names
+columns never exported (secrets such as tokens).
 
 ``tests/accounts/test_registry.py`` fails when a model linked to the user is neither
 registered nor listed in ``NOT_OWNER_DATA`` below with the reason.
@@ -41,6 +43,7 @@ class OwnerModel:
     owner: str
     files: FilesHook | None = None
     exclude: tuple[str, ...] = field(default_factory=tuple)
+    files_encrypted: bool = False
 
     @property
     def label(self) -> str:
@@ -55,6 +58,12 @@ class OwnerModel:
             return []
         return sorted({name for name in self.files(self.rows_of(user)) if name})
 
+    def all_file_names(self) -> list[str]:
+        """Every stored file of every user's rows (key rotation walks them)."""
+        if self.files is None:
+            return []
+        return sorted({name for name in self.files(self.model._default_manager.all()) if name})
+
 
 class OwnerModelRegistry:
     def __init__(self) -> None:
@@ -67,8 +76,11 @@ class OwnerModelRegistry:
         owner: str,
         files: FilesHook | None = None,
         exclude: Iterable[str] = (),
+        files_encrypted: bool = False,
     ) -> None:
-        entry = OwnerModel(model=model, owner=owner, files=files, exclude=tuple(exclude))
+        entry = OwnerModel(
+            model=model, owner=owner, files=files, exclude=tuple(exclude), files_encrypted=files_encrypted
+        )
         existing = self._entries.get(entry.label)
         if existing is not None and existing != entry:
             raise ValueError(f"{entry.label} is already registered as an owner model with other options.")

@@ -5,21 +5,29 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import re
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from social_django.models import UserSocialAuth
 
 from accounts import selectors
-from accounts.models import SYSTEM_USER_EMAIL, AuditEntry, SubscriptionTier, User
+from accounts.encryption import decrypt_bytes
+from accounts.models import SYSTEM_USER_EMAIL, AuditEntry, ErasureRecord, SubscriptionTier, User
 from accounts.registry import owner_models
 
 logger = logging.getLogger(__name__)
@@ -251,6 +259,10 @@ def account_file_names(*, user: User) -> list[str]:
     return sorted({name for entry in owner_models for name in entry.file_names_of(user)})
 
 
+def _encrypted_file_names(*, user: User) -> set[str]:
+    return {name for entry in owner_models if entry.files_encrypted for name in entry.file_names_of(user)}
+
+
 def account_export(*, user: User) -> bytes:
     """A zip: ``data.json`` with every row the user owns, and their uploaded files under ``files/``."""
     buffer = io.BytesIO()
@@ -262,10 +274,13 @@ def account_export(*, user: User) -> bytes:
             "data": account_data(user=user),
         }
         archive.writestr("data.json", json.dumps(payload, cls=DjangoJSONEncoder, indent=2, sort_keys=True))
+        encrypted = _encrypted_file_names(user=user)
         for name in account_file_names(user=user):
             if default_storage.exists(name):
                 with default_storage.open(name, "rb") as stored:
-                    archive.writestr(f"files/{name}", stored.read())
+                    data = stored.read()
+                # The user gets their files as they uploaded them, not our ciphertext.
+                archive.writestr(f"files/{name}", decrypt_bytes(data) if name in encrypted else data)
             else:
                 logger.warning("Export of user %s: file %s is missing from storage", user.pk, name)
     return buffer.getvalue()
@@ -303,12 +318,15 @@ class PurgeReport:
 
 
 @transaction.atomic
-def account_purge(*, user: User) -> PurgeReport:
-    """Remove the user, every row they own and (after commit) their files, for good."""
+def account_purge(*, user: User, log: bool = True) -> PurgeReport:
+    """Remove the user, every row they own and (after commit) their files, for good.
+
+    The audit trails stay (they are staff's) with every mention of the user anonymised, and the
+    erasure is logged (id and time only) so ``replay_erasures`` can repeat it after a restore.
+    """
     files = account_file_names(user=user)
     user_pk = user.pk
-    # The audit trail stays (it is staff's), without saying whose data it was.
-    AuditEntry.objects.filter(target_user=user).update(target_user=None, target_user_email=f"deleted user #{user_pk}")
+    audit_anonymise(user_id=user_pk, names=_names_of(user), owned=_owned_keys(user))
     rows = sum(entry.rows_of(user).count() for entry in owner_models)
     user.delete()
     leftovers = {
@@ -317,8 +335,140 @@ def account_purge(*, user: User) -> PurgeReport:
     leftovers = {label: count for label, count in leftovers.items() if count}
     if leftovers:
         raise RuntimeError(f"Purging user {user_pk} left rows behind: {leftovers}")
+    record, created = ErasureRecord.objects.get_or_create(user_id=user_pk)
+    if log and created:
+        transaction.on_commit(lambda: _erasure_log_append(record))
     transaction.on_commit(lambda: _files_delete(files))
     return PurgeReport(users=1, rows=rows, files=len(files))
+
+
+def _names_of(user: User) -> list[str]:
+    """Every spelling of the user's e-mail (and name) that a log line may hold."""
+    names = {user.email, user.email.lower()}
+    if len(user.full_name or "") >= 4:  # a short name would blank out unrelated words
+        names.add(user.full_name)
+    for name in list(names):
+        names |= {quote(name, safe=""), quote_plus(name, safe=""), quote(name)}
+    return sorted((name for name in names if name), key=len, reverse=True)
+
+
+def _owned_keys(user: User) -> dict[str, list[str]]:
+    """Model label -> primary keys (as text) of the user's rows and the user row itself."""
+    keys = {"accounts.user": [str(user.pk)]}
+    for entry in owner_models:
+        pks = [str(pk) for pk in entry.rows_of(user).values_list("pk", flat=True)]
+        if pks:
+            keys.setdefault(entry.label, []).extend(pks)
+    return keys
+
+
+def _scrub(text: str, names: list[str], placeholder: str) -> str:
+    for name in names:
+        text = re.sub(re.escape(name), placeholder, text, flags=re.IGNORECASE)
+    return text
+
+
+def audit_anonymise(*, user_id: int, names: list[str], owned: dict[str, list[str]]) -> int:
+    """Remove every mention of a user from the audit tables (ours and the admin's change log).
+
+    Entries about the user or one of their rows lose their description (``object_repr``) and any
+    name in their text; every other entry loses the user's e-mail wherever it appears, plain or
+    URL-encoded (a staff search ``?q=...`` in ``detail``). Returns the entries changed.
+    """
+    placeholder = f"deleted user #{user_id}"
+    changed = 0
+    about_user = Q(target_user_id=user_id) | Q(actor_id=user_id)
+    for label, pks in owned.items():
+        about_user |= Q(object_type=label, object_id__in=pks)
+    mentions = Q()
+    for name in names:
+        for column in ("actor_email", "target_user_email", "object_repr", "detail"):
+            mentions |= Q(**{f"{column}__icontains": name})
+    for entry in AuditEntry.objects.filter(about_user | mentions).select_for_update():
+        if entry.target_user_id == user_id:
+            entry.target_user = None
+            entry.target_user_email = placeholder
+        if entry.actor_id == user_id:
+            entry.actor = None
+            entry.actor_email = placeholder
+        if entry.object_id in owned.get(entry.object_type, ()):
+            entry.object_repr = f"{entry.object_type} of {placeholder}"
+        for column in ("actor_email", "target_user_email", "object_repr", "detail"):
+            setattr(entry, column, _scrub(getattr(entry, column), names, placeholder))
+        entry.save()
+        changed += 1
+
+    about_rows = Q(pk__in=[])
+    for label, pks in owned.items():
+        app_label, model = label.split(".")
+        about_rows |= Q(content_type__app_label=app_label, content_type__model=model, object_id__in=pks)
+    mentions = Q()
+    for name in names:
+        mentions |= Q(object_repr__icontains=name) | Q(change_message__icontains=name)
+    for log in (
+        LogEntry.objects.filter(about_rows | mentions).select_related("content_type").select_for_update(of=("self",))
+    ):
+        label = f"{log.content_type.app_label}.{log.content_type.model}" if log.content_type else ""
+        if log.object_id in owned.get(label, ()):
+            log.object_repr = f"{label} of {placeholder}"
+        log.object_repr = _scrub(log.object_repr, names, placeholder)[:200]
+        log.change_message = _scrub(log.change_message, names, placeholder)
+        log.save(update_fields=["object_repr", "change_message"])
+        changed += 1
+    return changed
+
+
+def _erasure_log_append(record: ErasureRecord) -> None:
+    """Append to the erasure log file, which outlives a database restore (fsynced: it must not be lost)."""
+    path = Path(settings.ERASURE_LOG_PATH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"user_id": record.user_id, "erased_at": record.erased_at.isoformat()})
+    with path.open("a", encoding="utf-8") as out:
+        out.write(line + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def erasure_log_read() -> dict[int, datetime]:
+    """Every logged erasure: the table's rows and the file's lines (after a restore, the file has more)."""
+    erased = dict(ErasureRecord.objects.values_list("user_id", "erased_at"))
+    path = Path(settings.ERASURE_LOG_PATH)
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                erased.setdefault(int(item["user_id"]), datetime.fromisoformat(item["erased_at"]))
+    return erased
+
+
+@dataclass
+class ReplayReport:
+    erasures: int = 0
+    users: int = 0
+    audit_entries: int = 0
+
+
+def erasures_replay() -> ReplayReport:
+    """Erase again every user in the erasure log: after a backup restore brought them back.
+
+    A restored user is purged again (rows, files, sessions, audit mentions); audit entries that
+    still point at an erased id are anonymised; the table regains the log's rows. Rerunning
+    changes nothing more.
+    """
+    report = ReplayReport()
+    for user_id, erased_at in sorted(erasure_log_read().items()):
+        report.erasures += 1
+        with transaction.atomic():
+            user = User.objects.filter(pk=user_id).select_for_update().first()
+            if user is not None:
+                account_purge(user=user, log=False)
+                report.users += 1
+            else:
+                report.audit_entries += audit_anonymise(
+                    user_id=user_id, names=[], owned={"accounts.user": [str(user_id)]}
+                )
+            ErasureRecord.objects.update_or_create(user_id=user_id, defaults={"erased_at": erased_at})
+    return report
 
 
 def _files_delete(names: list[str]) -> None:

@@ -68,6 +68,8 @@ def project_env(name: str, *, debug: bool = False) -> dict:
         DATABASE_URL=database_url(name),
         DJANGO_DEBUG="true" if debug else "false",
         DJANGO_SECRET_KEY="bench-secret-key-not-for-production-0123456789abcdef",
+        # A fixed key (production settings refuse the development one), so kept databases stay readable.
+        ENCRYPTION_KEYS="YmVuY2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbi0wMDA=",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DJANGO_SECURE_SSL_REDIRECT="false",
         LOG_LEVEL="WARNING",

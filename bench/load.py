@@ -406,6 +406,8 @@ def main() -> int:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "GF_"))} | {
         "DJANGO_SETTINGS_MODULE": "grantfinder.settings",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        # Fixed, so a --reuse database stays readable (production settings refuse the development key).
+        "ENCRYPTION_KEYS": "YmVuY2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbi0wMDA=",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url(server, name),

@@ -322,6 +322,29 @@ else:
     CACHES = {"default": {"BACKEND": "accounts.cache.DatabaseCache", "LOCATION": "cache_entries"}}
 
 ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=30)
+# The purge's erasure log (user ids and times), kept outside the database so that a restored
+# backup cannot roll it back: `manage.py replay_erasures` reads it after a restore.
+ERASURE_LOG_PATH = env.path("ERASURE_LOG_PATH", default=BASE_DIR / "var" / "erasure-log.jsonl")
+
+# Encryption at rest (accounts/encryption.py): Fernet keys, newest first; the first encrypts, all
+# decrypt. Production refuses to start without one; development and tests use a fixed, public key.
+DEV_ENCRYPTION_KEY = "Z3JhbnRmaW5kZXItZGV2LWtleS1ub3Qtc2VjcmV0ISE="
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[DEV_ENCRYPTION_KEY] if DEBUG else [])
+if not ENCRYPTION_KEYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Set ENCRYPTION_KEYS: one or more Fernet keys, newest first (generate one with "
+        "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+    )
+if not DEBUG and DEV_ENCRYPTION_KEY in ENCRYPTION_KEYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("ENCRYPTION_KEYS holds the public development key; production needs its own.")
+from cryptography.fernet import Fernet  # noqa: E402
+
+for _key in ENCRYPTION_KEYS:
+    Fernet(_key)  # a malformed key stops the process here rather than at the first write
 
 # Security. Production (DEBUG off) gets secure cookies, HSTS and a strict CSP.
 from django.utils.csp import CSP  # noqa: E402
@@ -334,6 +357,9 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
+    # A <base> or plugin content slipped into a page could re-point every relative URL or run code.
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
     # Sign-in and sign-out forms redirect to Auth0, which form-action also governs.
     "form-action": [
         CSP.SELF,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.fields import LegacyJSONField
 from accounts.models import UserSettings, choices_check
 from grants.criteria import SearchCriteria
+from grants.sources.normalize import sanitize_html
 
 HIGH_PRIORITY_SCORE = 0.7
 
@@ -210,6 +211,18 @@ class OpportunityStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+class SanitizedHTMLField(models.TextField):
+    """HTML that is cleaned (``sanitize_html``: nh3 with our allow-list) on every write to the database.
+
+    Pages render it unescaped, so the cleaning cannot be left to the importers: ``save()``, the
+    admin, ``bulk_create``/``bulk_update`` and ``update()`` with a value all pass through here.
+    """
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return sanitize_html(value) if value else value
+
+
 class Opportunity(models.Model):
     """A funding opportunity as published by a source: the shared catalog, owned by no user."""
 
@@ -221,7 +234,7 @@ class Opportunity(models.Model):
     agency_name = models.TextField(blank=True, default="")
     status = models.CharField(max_length=20, choices=OpportunityStatus, default=OpportunityStatus.POSTED)
     is_forecast = models.BooleanField(default=False)
-    description = models.TextField(blank=True, default="", help_text="Sanitised HTML.")
+    description = SanitizedHTMLField(blank=True, default="", help_text="HTML; cleaned of scripts and the like on save.")
     description_text = models.TextField(blank=True, default="")
     categories = models.JSONField(default=list, blank=True)
     funding_instruments = models.JSONField(default=list, blank=True)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.postgres.search import SearchQuery
 
 from profiles.models import BusinessProfile, Document, Passage
 
@@ -34,10 +35,18 @@ class PassageAdmin(admin.ModelAdmin):
     """Read-only: passages are rebuilt from the profile and its documents."""
 
     list_display = ["__str__", "profile", "document", "position"]
-    search_fields = ["text", "profile__user__email"]
+    search_fields = ["profile__user__email"]
     list_select_related = ["profile", "document"]
     readonly_fields = ["profile", "document", "source_label", "position", "text"]
     exclude = ["search"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The text is encrypted at rest: its words are searched through the full-text vector.
+        by_email, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return by_email, may_have_duplicates
+        by_words = queryset.filter(search=SearchQuery(search_term, config="english"))
+        return by_email | by_words, may_have_duplicates
 
     def has_add_permission(self, request):
         return False

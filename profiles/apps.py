@@ -15,6 +15,6 @@ class ProfilesConfig(AppConfig):
         from profiles.models import BusinessProfile, Document, Passage
 
         owner_models.register(BusinessProfile, owner="user")
-        owner_models.register(Document, owner="profile__user", files=_document_file_names)
+        owner_models.register(Document, owner="profile__user", files=_document_file_names, files_encrypted=True)
         # The search vector is derived from the text; exporting it would only add noise.
         owner_models.register(Passage, owner="profile__user", exclude=["search"])

@@ -5,6 +5,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 
+from accounts.fields import EncryptedTextField
+
 NARRATIVE_MAX_LENGTH = 2000
 # The total size of one user's uploaded documents.
 DOCUMENTS_MAX_TOTAL_BYTES = 10 * 1024 * 1024
@@ -26,15 +28,17 @@ class BusinessProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="business_profile")
     business_name = models.CharField(max_length=255)
     organization_type = models.CharField(max_length=30, choices=OrganizationType, blank=True, default="")
-    mission_statement = models.TextField(blank=True, default="")
-    service_description = models.TextField(blank=True, default="")
+    # The free text is encrypted at rest (accounts/encryption.py); the short facts used to filter
+    # and score grants (name, type, sectors, place, size) stay in clear.
+    mission_statement = EncryptedTextField(blank=True, default="")
+    service_description = EncryptedTextField(blank=True, default="")
     website_url = models.URLField(max_length=500, blank=True, default="")
     target_sectors = models.JSONField(default=list, blank=True)
     revenue_range = models.CharField(max_length=50, blank=True, default="")
     years_in_operation = models.PositiveIntegerField(null=True, blank=True)
     geographic_focus = models.CharField(max_length=255, blank=True, default="")
     team_size = models.PositiveIntegerField(null=True, blank=True)
-    narrative_text = models.TextField(max_length=NARRATIVE_MAX_LENGTH, blank=True, default="")
+    narrative_text = EncryptedTextField(max_length=NARRATIVE_MAX_LENGTH, blank=True, default="")
     uploaded_documents = models.JSONField(default=list, blank=True)
     documents_total_size_bytes = models.PositiveBigIntegerField(default=0)
     vector_embeddings_id = models.CharField(max_length=255, blank=True, default="")
@@ -91,19 +95,18 @@ class Document(models.Model):
 class Passage(models.Model):
     """A short piece of the profile or of a document, indexed for full-text retrieval.
 
-    Profile passages have no document; they are rebuilt whenever the profile is saved.
+    Profile passages have no document; they are rebuilt whenever the profile is saved. ``text``
+    is encrypted at rest; ``search`` is its full-text vector (stemmed words and positions),
+    computed from the clear text when the row is written and kept in clear so PostgreSQL can rank
+    passages (see the README, "Encryption at rest").
     """
 
     profile = models.ForeignKey(BusinessProfile, on_delete=models.CASCADE, related_name="passages")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, null=True, blank=True, related_name="passages")
     source_label = models.CharField(max_length=300)
     position = models.PositiveIntegerField()
-    text = models.TextField()
-    search = models.GeneratedField(
-        expression=SearchVector("text", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    text = EncryptedTextField()
+    search = SearchVectorField(null=True, editable=False)
 
     class Meta:
         db_table = "profile_passages"
@@ -115,3 +118,17 @@ class Passage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_label} #{self.position}"
+
+    def save(self, *args, **kwargs):
+        self.search = search_vector(self.text)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def indexed(cls, **fields) -> Passage:
+        """A new passage with its search vector set, for ``bulk_create`` (which skips ``save``)."""
+        return cls(**fields, search=search_vector(fields["text"]))
+
+
+def search_vector(text: str) -> SearchVector:
+    # From the clear text, passed as a parameter: the column itself holds only ciphertext.
+    return SearchVector(models.Value(text, output_field=models.TextField()), config="english")

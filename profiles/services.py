@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import uuid
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.encryption import decrypt_bytes, encrypt_bytes
 from profiles.documents import DocumentRejected, check_document, display_name
 from profiles.models import DOCUMENTS_MAX_TOTAL_BYTES, BusinessProfile, Document, Passage
 from profiles.passages import split_passages
@@ -34,7 +36,11 @@ PROFILE_FIELDS = [
 
 
 def document_storage() -> FileSystemStorage:
-    """Where document files live: under MEDIA_ROOT, which no URL serves (downloads go through a view)."""
+    """Where document files live: under MEDIA_ROOT, which no URL serves (downloads go through a view).
+
+    Each file holds the upload encrypted (a Fernet token, ``accounts.encryption``); read them
+    through ``document_open``.
+    """
     return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "documents", base_url=None)
 
 
@@ -78,7 +84,7 @@ def profile_passages_rebuild(*, profile: BusinessProfile) -> None:
     passages = []
     for label, text in _profile_texts(profile):
         for position, passage in enumerate(split_passages(text)):
-            passages.append(Passage(profile=profile, source_label=label, position=position, text=passage))
+            passages.append(Passage.indexed(profile=profile, source_label=label, position=position, text=passage))
     Passage.objects.bulk_create(passages)
     profile.embeddings_generated_at = timezone.now()
     profile.save(update_fields=["embeddings_generated_at", "updated_at"])
@@ -111,7 +117,7 @@ def document_upload(*, user, uploaded_file) -> Document:
         profile = BusinessProfile.objects.select_for_update().get(pk=profile.pk)
         if profile.documents_total_size_bytes + len(data) > DOCUMENTS_MAX_TOTAL_BYTES:
             raise DocumentRejected(over_limit_message(profile.documents_total_size_bytes))
-        saved_name = storage.save(storage_name, ContentFile(data))
+        saved_name = storage.save(storage_name, ContentFile(encrypt_bytes(data)))
         try:
             document = Document.objects.create(
                 profile=profile,
@@ -122,7 +128,7 @@ def document_upload(*, user, uploaded_file) -> Document:
                 text_length=len(checked.text),
             )
             Passage.objects.bulk_create(
-                Passage(
+                Passage.indexed(
                     profile=profile,
                     document=document,
                     source_label=f"Document: {name}",
@@ -170,5 +176,7 @@ def _delete_file(storage: FileSystemStorage, storage_name: str) -> None:
         logger.exception("Could not delete document file %s", storage_name)
 
 
-def document_open(*, document: Document):
-    return document_storage().open(document.storage_name, "rb")
+def document_open(*, document: Document) -> io.BytesIO:
+    """The document's clear bytes as a file (at most 10 MB, so decrypting in memory is fine)."""
+    with document_storage().open(document.storage_name, "rb") as stored:
+        return io.BytesIO(decrypt_bytes(stored.read()))

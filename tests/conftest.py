@@ -12,6 +12,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ERASURE_LOG_PATH = tmp_path / "erasure-log.jsonl"
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from social_django.models import UserSocialAuth
 
+from accounts.encryption import encrypt_bytes
 from accounts.registry import owner_models
 from billing.models import BillingNotice, NoticeKind
 from grants.models import AlertDigest, AlertedOpportunity, DeadlineReminder, Opportunity, SavedSearch
@@ -63,7 +64,7 @@ def _document(user):
     content = f"Annual report of {user.email}\n".encode()
     path = Path(settings.MEDIA_ROOT) / "documents" / storage_name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    path.write_bytes(encrypt_bytes(content))  # stored encrypted, as document_upload stores them
     return Document.objects.create(
         profile=profile,
         original_name="annual-report.txt",

@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Tests run production settings (DEBUG off), which refuse the development key: a fixed test key.
+TEST_ENCRYPTION_KEY = "Z3JhbnRmaW5kZXItdGVzdC1rZXktbm90LXNlY3JldCE="
+os.environ.setdefault("ENCRYPTION_KEYS", TEST_ENCRYPTION_KEY)
 
 from grantfinder.settings import *  # noqa: E402,F403
 from grantfinder.settings import DATABASES  # noqa: E402

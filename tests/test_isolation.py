@@ -35,6 +35,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
+from accounts.encryption import encrypt_bytes
 from accounts.registry import owner_models
 from grants.models import SavedSearch
 from profiles.models import Document
@@ -63,7 +64,7 @@ def _document(owner) -> Document:
     name = f"{uuid.uuid4().hex}.txt"
     path = Path(settings.MEDIA_ROOT) / "documents" / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"Our annual report.\n")
+    path.write_bytes(encrypt_bytes(b"Our annual report.\n"))
     return Document.objects.create(
         profile=profile, original_name="report.txt", storage_name=name, kind="txt", size_bytes=19
     )

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import services
+from accounts.encryption import decrypt_bytes
 from accounts.models import AuditEntry, User
 from accounts.registry import owner_models
 from tests.conftest import PASSWORD
@@ -76,7 +77,9 @@ def test_it_exports_every_owned_row_and_file_and_nothing_of_another_user(client,
     own_files = {f"files/{name}" for entry in owner_models for name in entry.file_names_of(owner)}
     assert own_files and set(files) == own_files
     for name, content in files.items():
-        assert content == (Path(settings.MEDIA_ROOT) / name.removeprefix("files/")).read_bytes()
+        stored = (Path(settings.MEDIA_ROOT) / name.removeprefix("files/")).read_bytes()
+        assert content != stored and content == decrypt_bytes(stored)  # clear in the export, not on disk
+        assert content.startswith(b"Annual report of ")
     text = json.dumps(data)
     assert other.email not in text
     assert "secret-token" not in text  # the Auth0 tokens are not exported

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from accounts.encryption import decrypt_bytes
 from profiles import services
 from profiles.documents import DocumentRejected
 from profiles.models import DOCUMENTS_MAX_TOTAL_BYTES, BusinessProfile, Document, Passage
@@ -54,7 +55,9 @@ def test_it_stores_extracts_and_indexes_each_kind(settings, user, profile, name,
     assert document.kind == kind
     assert document.original_name == name
     assert document.storage_name.endswith(f".{kind}") and document.storage_name != name
-    assert (Path(settings.MEDIA_ROOT) / "documents" / document.storage_name).read_bytes() == data
+    stored = (Path(settings.MEDIA_ROOT) / "documents" / document.storage_name).read_bytes()
+    assert data not in stored and stored.startswith(b"gAAAAA")  # a Fernet token, not the upload
+    assert decrypt_bytes(stored) == data
     passages = Passage.objects.filter(document=document)
     assert passages.count() == 1
     assert phrase in passages.get().text
