@@ -7,7 +7,7 @@ section's purpose as a tie-breaker (see ``profiles.selectors.passage_search``).
 from __future__ import annotations
 
 from applications.writer import Section, SectionContext
-from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, FUNDING_INSTRUMENT_LABELS, labels
+from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, FUNDING_INSTRUMENT_LABELS, dollars, labels
 from grants.models import Grant
 from profiles.models import BusinessProfile
 from profiles.selectors import passage_search, query_terms
@@ -16,16 +16,16 @@ PASSAGES_PER_SECTION = 3
 GRANT_DESCRIPTION_MAX_CHARS = 1500
 
 
-def _money(value: float | None) -> str:
-    return f"${value:,.0f}" if value else ""
+def _dollars_or_blank(value: float | None) -> str:
+    return dollars(value) if value else ""
 
 
 def grant_funding(grant: Grant) -> str:
     if grant.funding_display:
         return grant.funding_display
     if grant.funding_min and grant.funding_max and grant.funding_min != grant.funding_max:
-        return f"{_money(grant.funding_min)} to {_money(grant.funding_max)}"
-    return _money(grant.funding_max or grant.funding_amount or grant.funding_min)
+        return f"{_dollars_or_blank(grant.funding_min)} to {_dollars_or_blank(grant.funding_max)}"
+    return _dollars_or_blank(grant.funding_max or grant.funding_amount or grant.funding_min)
 
 
 def grant_facts(grant: Grant) -> dict[str, str]:
@@ -51,7 +51,7 @@ def grant_facts(grant: Grant) -> dict[str, str]:
     return {label: value for label, value in facts.items() if value}
 
 
-def profile_facts(profile: BusinessProfile) -> dict[str, str]:
+def profile_prompt_facts(profile: BusinessProfile) -> dict[str, str]:
     facts = {
         "Name": profile.business_name,
         "Type": profile.get_organization_type_display() if profile.organization_type else "",
@@ -82,7 +82,7 @@ def grant_query_terms(grant: Grant) -> list[str]:
 
 
 def section_contexts(*, profile: BusinessProfile, grant: Grant, sections: list[Section]) -> list[SectionContext]:
-    profile_snapshot = profile_facts(profile)
+    profile_snapshot = profile_prompt_facts(profile)
     grant_snapshot = grant_facts(grant)
     terms = grant_query_terms(grant)
     return [

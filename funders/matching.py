@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from grants.criteria import dollars
 from grants.scoring import US_STATES, revenue_estimate, states_named, terms
 
 WEIGHTS = {"place": 0.4, "purpose": 0.3, "size": 0.2, "recency": 0.1}
@@ -92,10 +93,6 @@ def recency_fit(latest_year: int | None, newest_year: int | None) -> float:
     return {0: 1.0, 1: 0.6, 2: 0.3}.get(behind, 0.0) if behind >= 0 else 1.0
 
 
-def _dollars(amount: int) -> str:
-    return f"${amount:,}"
-
-
 def score(evidence: FunderEvidence, needs: ProfileNeeds, *, newest_year: int | None) -> Match:
     total = evidence.grants or 0
     parts = {
@@ -123,9 +120,9 @@ def score(evidence: FunderEvidence, needs: ProfileNeeds, *, newest_year: int | N
         else:
             reasons.append("No grant purposes like yours.")
     if evidence.median_amount:
-        text = f"Median grant {_dollars(evidence.median_amount)}"
+        text = f"Median grant {dollars(evidence.median_amount)}"
         if needs.budget:
-            text += f", {evidence.median_amount / needs.budget:.0%} of your yearly budget of {_dollars(needs.budget)}"
+            text += f", {evidence.median_amount / needs.budget:.0%} of your yearly budget of {dollars(needs.budget)}"
         reasons.append(text + ".")
     if evidence.latest_year:
         reasons.append(f"Latest filing: tax year {evidence.latest_year}.")

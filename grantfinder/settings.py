@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from grants.scoring import default_weights as default_score_weights
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -271,15 +273,9 @@ CA_GRANTS_TIMEOUT_SECONDS = env.float("CA_GRANTS_TIMEOUT_SECONDS", default=30.0)
 # A search run also asks Grants.gov for matches the catalog lacks (off: the catalog only).
 GRANTSGOV_LIVE_SEARCH = env.bool("GRANTSGOV_LIVE_SEARCH", default=False)
 GRANTSGOV_LIVE_FETCH_LIMIT = env.int("GRANTSGOV_LIVE_FETCH_LIMIT", default=25)
-# Grant scoring: the composite is the weighted mean of the six dimensions (grants/scoring.py).
-GRANT_SCORE_WEIGHTS = {
-    "sector_relevance": 0.25,
-    "geographic_relevance": 0.15,
-    "operational_alignment": 0.20,
-    "business_logic_alignment": 0.10,
-    "feasibility": 0.15,
-    "strategic_synergy": 0.15,
-}
+# Grant scoring: the composite is the weighted mean of the six dimensions, whose names and default
+# weights are the table grants.scoring.SCORE_DIMENSIONS (plain Python: safe to import here).
+GRANT_SCORE_WEIGHTS = default_score_weights()
 GRANT_DEADLINE_REMINDER_DAYS = env.int("GRANT_DEADLINE_REMINDER_DAYS", default=14)
 LLM_BASE_URL = env("LLM_BASE_URL", default="")
 LLM_API_KEY = env("LLM_API_KEY", default="")

@@ -66,3 +66,8 @@ class SearchCriteria:
         if self.deadline_within_days:
             parts.append(f"closing within {self.deadline_within_days} days")
         return "; ".join(parts) or "All open opportunities"
+
+
+def dollars(amount: float) -> str:
+    """Whole US dollars as people write them: ``$1,500,000``. The one money format of plain text."""
+    return f"${amount:,.0f}"

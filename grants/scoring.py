@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from grants.criteria import ELIGIBILITY_LABELS, labels
+from grants.criteria import ELIGIBILITY_LABELS, dollars, labels
 
 HIGH_PRIORITY = 0.7
-DIMENSIONS = (
-    "sector_relevance",
-    "geographic_relevance",
-    "operational_alignment",
-    "business_logic_alignment",
-    "feasibility",
-    "strategic_synergy",
-)
 
 # Profile sectors (free text) -> Grants.gov funding-activity category codes and words to look for.
 SECTOR_CATEGORIES = {
@@ -139,10 +132,6 @@ def _clamp(value: float) -> float:
     return round(max(0.0, min(1.0, value)), 4)
 
 
-def _money(amount: int) -> str:
-    return f"${amount:,}"
-
-
 def sector_relevance(profile: ProfileFacts, opp: OpportunityFacts) -> Dimension:
     """1.0 when a profile sector matches a funding category, 0.6 when only the text mentions it."""
     if not profile.sectors:
@@ -242,7 +231,7 @@ def business_logic_alignment(profile: ProfileFacts, opp: OpportunityFacts) -> Di
             score = 0.4
         else:
             score = 0.2
-        reasons.append(f"Award up to {_money(award)} is {ratio:.2g}× your {basis} estimate of {_money(revenue)}.")
+        reasons.append(f"Award up to {dollars(award)} is {ratio:.2g}× your {basis} estimate of {dollars(revenue)}.")
     if opp.cost_sharing:
         score -= 0.2
         reasons.append("Requires cost sharing or matching funds.")
@@ -309,13 +298,46 @@ def composite(scores: dict[str, float], weights: dict[str, float]) -> float:
     return _clamp(sum(score * weights.get(name, 0) for name, score in scores.items()) / total)
 
 
+@dataclass(frozen=True)
+class ScoreDimension:
+    """One row of the table every reader of scores shares (scoring, pages, API, settings, tests).
+
+    ``name`` is also the stem of the grant's ``<name>_score`` column; ``weight`` is the default
+    in ``settings.GRANT_SCORE_WEIGHTS``.
+    """
+
+    name: str
+    label: str
+    scorer: Callable[[ProfileFacts, OpportunityFacts, date], Dimension]
+    weight: float
+
+
+SCORE_DIMENSIONS = (
+    ScoreDimension("sector_relevance", "Sector relevance", lambda p, o, today: sector_relevance(p, o), 0.25),
+    ScoreDimension(
+        "geographic_relevance", "Geographic relevance", lambda p, o, today: geographic_relevance(p, o), 0.15
+    ),
+    ScoreDimension(
+        "operational_alignment", "Operational alignment", lambda p, o, today: operational_alignment(p, o), 0.20
+    ),
+    ScoreDimension(
+        "business_logic_alignment",
+        "Business-logic alignment",
+        lambda p, o, today: business_logic_alignment(p, o),
+        0.10,
+    ),
+    ScoreDimension("feasibility", "Feasibility", lambda p, o, today: feasibility(o, today=today), 0.15),
+    ScoreDimension("strategic_synergy", "Strategic synergy", lambda p, o, today: strategic_synergy(p, o), 0.15),
+)
+DIMENSIONS = tuple(dimension.name for dimension in SCORE_DIMENSIONS)
+DIMENSION_LABELS = {dimension.name: dimension.label for dimension in SCORE_DIMENSIONS}
+
+
+def default_weights() -> dict[str, float]:
+    """Each dimension's weight as the table gives it: the default of settings.GRANT_SCORE_WEIGHTS."""
+    return {dimension.name: dimension.weight for dimension in SCORE_DIMENSIONS}
+
+
 def score_opportunity(profile: ProfileFacts, opp: OpportunityFacts, *, today: date, weights: dict) -> ScoreCard:
-    dimensions = {
-        "sector_relevance": sector_relevance(profile, opp),
-        "geographic_relevance": geographic_relevance(profile, opp),
-        "operational_alignment": operational_alignment(profile, opp),
-        "business_logic_alignment": business_logic_alignment(profile, opp),
-        "feasibility": feasibility(opp, today=today),
-        "strategic_synergy": strategic_synergy(profile, opp),
-    }
+    dimensions = {dimension.name: dimension.scorer(profile, opp, today) for dimension in SCORE_DIMENSIONS}
     return ScoreCard(dimensions, composite({n: d.score for n, d in dimensions.items()}, weights))

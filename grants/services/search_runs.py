@@ -16,7 +16,7 @@ from django.utils import timezone
 from billing.exceptions import UsageLimitReached
 from billing.services.usage import usage_consume_search, usage_refund_search
 from grants import scoring
-from grants.criteria import SearchCriteria
+from grants.criteria import SearchCriteria, dollars
 from grants.deadlines import DEADLINE_ZONE, deadline_day, deadline_from_date
 from grants.models import Grant, Opportunity, OpportunitySource, SearchRun, SearchRunStatus, SearchRunType
 from grants.selectors import opportunity_facts, opportunity_search, profile_facts
@@ -68,11 +68,11 @@ def _deadline(opportunity: Opportunity) -> datetime | None:
 def _funding_display(opportunity: Opportunity) -> str:
     floor, ceiling = opportunity.award_floor, opportunity.award_ceiling
     if floor and ceiling:
-        return f"${floor:,} – ${ceiling:,}"
+        return f"{dollars(floor)} – {dollars(ceiling)}"
     if ceiling:
-        return f"Up to ${ceiling:,}"
+        return f"Up to {dollars(ceiling)}"
     if floor:
-        return f"From ${floor:,}"
+        return f"From {dollars(floor)}"
     return "Not stated"
 
 
@@ -101,12 +101,7 @@ def grant_from_opportunity(*, user, opportunity: Opportunity, card: scoring.Scor
         categories=list(opportunity.categories),
         keywords=keywords,
         overall_composite_score=card.composite,
-        sector_relevance_score=dims["sector_relevance"].score,
-        geographic_relevance_score=dims["geographic_relevance"].score,
-        operational_alignment_score=dims["operational_alignment"].score,
-        business_logic_alignment_score=dims["business_logic_alignment"].score,
-        feasibility_score=dims["feasibility"].score,
-        strategic_synergy_score=dims["strategic_synergy"].score,
+        **{f"{dimension.name}_score": dims[dimension.name].score for dimension in scoring.SCORE_DIMENSIONS},
         score_reasons=card.reasons(),
     )
 

@@ -9,14 +9,7 @@ from grants import scoring
 from grants.scoring import OpportunityFacts, ProfileFacts
 
 TODAY = date(2026, 11, 26)
-WEIGHTS = {
-    "sector_relevance": 0.25,
-    "geographic_relevance": 0.15,
-    "operational_alignment": 0.20,
-    "business_logic_alignment": 0.10,
-    "feasibility": 0.15,
-    "strategic_synergy": 0.15,
-}
+WEIGHTS = scoring.default_weights()
 PROFILE = ProfileFacts(
     sectors=("Telecommunications", "Education"),
     geographic_focus="Louisiana",
@@ -138,3 +131,15 @@ def test_it_uses_the_weights_it_is_given():
     assert card.dimensions["strategic_synergy"].score == 0.5164
     expected = 0.25 * 0.6 + 0.15 * 0.2 + 0 + 0.1 * 0.8 + 0.15 * 0.2 + 0.15 * 0.5164
     assert card.composite == round(expected, 4) == 0.3675 and not card.is_high_priority
+
+
+def test_one_table_names_every_dimension_its_grant_column_and_weight():
+    from grants.models import Grant
+
+    names = [dimension.name for dimension in scoring.SCORE_DIMENSIONS]
+    assert len(names) == len(set(names)) == 6
+    columns = {field.name for field in Grant._meta.get_fields()}
+    assert all(f"{name}_score" in columns for name in names)
+    assert round(sum(WEIGHTS.values()), 6) == 1.0
+    card = scoring.score_opportunity(PROFILE, BROADBAND, today=TODAY, weights=WEIGHTS)
+    assert list(card.dimensions) == names
