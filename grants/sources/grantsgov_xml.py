@@ -74,8 +74,8 @@ def _fields(element: Element) -> dict:
     for child in element:
         name = _local(child.tag)
         text = (child.text or "").strip()
-        if text and "&" in text and name not in _NOT_PLAIN_TEXT:
-            text = clean_text(text)  # "S&amp;T" once XML has unescaped "S&amp;amp;T"
+        if text and ("&" in text or "<" in text) and name not in _NOT_PLAIN_TEXT:
+            text = clean_text(text)  # "S&amp;T" or "<br/>" once XML has unescaped them once
         if name in REPEATED:
             if text:
                 values[name].append(text)

@@ -127,3 +127,15 @@ def test_stored_rows_are_repaired_once_and_then_left_alone(db):
     assert_no_entities(broken)
     assert Opportunity.objects.get(pk=clean.pk).content_hash == clean.content_hash
     assert catalog_text_repair() == 0
+
+
+def test_a_tag_left_in_a_plain_text_field_becomes_a_line_break(tmp_path):
+    """Escaped once only, the extract's "&lt;br/&gt;" reaches the importer as a tag."""
+    real = (RECORDED / "extract_131073_usgs.xml").read_text()
+    once = real.replace(
+        "education.  This assistance", "education.&lt;br/&gt;This assistance"
+    )  # the contact text's markup, escaped once, in the eligibility notes
+    path = tmp_path / "extract.xml"
+    path.write_text(once)
+    [record] = list(iter_extract(path))
+    assert "education.\nThis assistance" in record.eligibility_text and "<" not in record.eligibility_text
