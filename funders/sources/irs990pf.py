@@ -118,10 +118,19 @@ class PFReturn:
     grants: list[GrantLine] = field(default_factory=list)
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(tag) -> str:
-    if not isinstance(tag, str):  # comments and processing instructions
-        return ""
-    return tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
+    """``CityNm`` from ``{http://www.irs.gov/efile}CityNm`` (cached: a year repeats ~1,000 tags)."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        if not isinstance(tag, str):  # comments and processing instructions
+            return ""
+        name = tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
+        if len(_LOCAL_NAMES) < 10_000:
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _text(element) -> str:
