@@ -17,6 +17,9 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=true $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=true $(MANAGE) load_demo_data
 	DJANGO_DEBUG=true $(MANAGE) sync_grants --source demo --no-alerts
+	# Real state opportunities (a California Grants Portal snapshot) and real 990-PF returns.
+	DJANGO_DEBUG=true $(MANAGE) sync_grants --source ca-portal grants/demo/ca_portal_2025-06-16.json --no-alerts
+	DJANGO_DEBUG=true $(MANAGE) sync_funders --source irs-990pf funders/demo/returns
 	# The background worker (search runs) lives as long as the server.
 	DJANGO_DEBUG=true $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 		DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)

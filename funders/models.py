@@ -77,6 +77,8 @@ class FunderReturn(models.Model):
     total_assets = models.BigIntegerField(null=True, blank=True)
     total_grants_paid = models.BigIntegerField(null=True, blank=True)
     total_future_grants = models.BigIntegerField(null=True, blank=True)
+    # How many paid grants it lists: matching sums these rather than counting grant rows.
+    paid_grants = models.PositiveIntegerField(default=0)
     preselected_only = models.BooleanField(default=False)
     application = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)

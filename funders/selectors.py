@@ -26,32 +26,68 @@ def newest_tax_year() -> int | None:
     return Funder.objects.aggregate(year=Max("tax_year"))["year"]
 
 
-_EVIDENCE_SQL = """
-WITH candidates AS (
-    SELECT DISTINCT g.funder_id FROM funder_grants g
-    WHERE g.kind = 'paid' AND g.tax_year >= %(since)s AND {candidate_filter}
+# Evidence for a state: the funders that paid grants there (the state index), their in-state
+# counts and median, their grants for purposes like the profile's (the GIN index, only for those
+# funders), and their totals from the returns' paid-grant counts (one row per funder and year), so
+# no funder's full list of grants is read. Pre-ranked by place and purpose, scored in Python.
+_STATE_SQL = """
+WITH in_state AS (
+    SELECT g.funder_id,
+           count(*) AS in_state,
+           count(*) FILTER (WHERE {purpose}) AS purpose_in_state,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY g.amount) FILTER (WHERE g.amount > 0) AS median_amount,
+           count(*) FILTER (WHERE g.tax_year = f.tax_year) AS in_latest_year,
+           max(f.tax_year) AS funder_year
+    FROM funder_grants g
+    JOIN funders f ON f.id = g.funder_id AND f.preselected_only = %(preselected)s
+    WHERE g.kind = 'paid' AND g.recipient_state = %(state)s AND g.tax_year >= %(since)s
+    GROUP BY g.funder_id
+),
+purpose AS (
+    SELECT g.funder_id, count(*) AS purpose
+    FROM funder_grants g
+    WHERE g.kind = 'paid' AND g.tax_year >= %(since)s AND {purpose}
+      AND g.funder_id IN (SELECT funder_id FROM in_state)
+    GROUP BY g.funder_id
+),
+totals AS (
+    SELECT r.funder_id, sum(r.paid_grants) AS grants, max(r.tax_year) AS latest_year
+    FROM funder_returns r
+    WHERE r.tax_year >= %(since)s AND r.funder_id IN (SELECT funder_id FROM in_state)
+    GROUP BY r.funder_id
 )
-SELECT g.funder_id,
-       count(*) AS grants,
-       count(*) FILTER (WHERE g.recipient_state = %(state)s) AS in_state,
-       count(*) FILTER (WHERE {purpose}) AS purpose,
-       count(*) FILTER (WHERE {purpose} AND g.recipient_state = %(state)s) AS purpose_in_state,
-       coalesce(
-           percentile_disc(0.5) WITHIN GROUP (ORDER BY g.amount) FILTER (WHERE g.recipient_state = %(state)s AND g.amount > 0),
-           percentile_disc(0.5) WITHIN GROUP (ORDER BY g.amount) FILTER (WHERE g.amount > 0)
-       ) AS median_amount,
-       max(g.tax_year) AS latest_year,
-       max(f.tax_year) AS funder_year,
-       count(*) FILTER (WHERE g.recipient_state = %(state)s AND g.tax_year = f.tax_year) AS in_state_in_latest_year
-FROM funder_grants g
-JOIN candidates c ON c.funder_id = g.funder_id
-JOIN funders f ON f.id = g.funder_id AND f.preselected_only = %(preselected)s
-WHERE g.kind = 'paid' AND g.tax_year >= %(since)s
-GROUP BY g.funder_id
-ORDER BY 0.4 * count(*) FILTER (WHERE g.recipient_state = %(state)s) / count(*)
-       + 0.3 * count(*) FILTER (WHERE {purpose}) / count(*) DESC, g.funder_id
+SELECT s.funder_id, greatest(t.grants, s.in_state), s.in_state, coalesce(p.purpose, 0), s.purpose_in_state,
+       s.median_amount, t.latest_year, s.funder_year, s.in_latest_year
+FROM in_state s
+JOIN totals t ON t.funder_id = s.funder_id
+LEFT JOIN purpose p ON p.funder_id = s.funder_id
+ORDER BY 0.4 * s.in_state / greatest(t.grants, s.in_state) + 0.3 * coalesce(p.purpose, 0) / greatest(t.grants, s.in_state)
+         DESC, s.funder_id
 LIMIT %(limit)s
-"""  # noqa: E501
+"""
+
+# Without a state: the funders that paid grants for purposes like the profile's (the GIN index).
+_PURPOSE_SQL = """
+WITH purpose AS (
+    SELECT g.funder_id, count(*) AS purpose,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY g.amount) FILTER (WHERE g.amount > 0) AS median_amount
+    FROM funder_grants g
+    JOIN funders f ON f.id = g.funder_id AND f.preselected_only = %(preselected)s
+    WHERE g.kind = 'paid' AND g.tax_year >= %(since)s AND {purpose}
+    GROUP BY g.funder_id
+),
+totals AS (
+    SELECT r.funder_id, sum(r.paid_grants) AS grants, max(r.tax_year) AS latest_year
+    FROM funder_returns r
+    WHERE r.tax_year >= %(since)s AND r.funder_id IN (SELECT funder_id FROM purpose)
+    GROUP BY r.funder_id
+)
+SELECT p.funder_id, greatest(t.grants, p.purpose), 0, p.purpose, 0, p.median_amount, t.latest_year, NULL, 0
+FROM purpose p
+JOIN totals t ON t.funder_id = p.funder_id
+ORDER BY p.purpose::numeric / greatest(t.grants, p.purpose) DESC, p.funder_id
+LIMIT %(limit)s
+"""
 
 
 def evidence_sql(needs: ProfileNeeds, *, preselected: bool = False) -> tuple[str, dict] | None:
@@ -59,9 +95,9 @@ def evidence_sql(needs: ProfileNeeds, *, preselected: bool = False) -> tuple[str
     query = purpose_tsquery(needs.terms)
     purpose = "g.search @@ to_tsquery('english', %(q)s)" if query else "false"
     if needs.state:
-        candidate_filter = "g.recipient_state = %(state)s"
+        template = _STATE_SQL
     elif query:
-        candidate_filter = purpose
+        template = _PURPOSE_SQL
     else:
         return None
     newest = newest_tax_year()
@@ -74,7 +110,7 @@ def evidence_sql(needs: ProfileNeeds, *, preselected: bool = False) -> tuple[str
         "preselected": preselected,
         "limit": PRERANK_LIMIT,
     }
-    return _EVIDENCE_SQL.format(candidate_filter=candidate_filter, purpose=purpose), params
+    return template.format(purpose=purpose), params
 
 
 def _evidence(needs: ProfileNeeds, *, preselected: bool) -> list[FunderEvidence]:

@@ -10,8 +10,8 @@ from tests.factories import BusinessProfileFactory, FunderFactory, FunderGrantFa
 def _grants(filing, rows):
     """The grants of a return, and its totals (Part XV 3a) and its funder's, as an import leaves them."""
     total = sum(amount for _, _, amount in rows)
-    filing.total_grants_paid = total
-    filing.save(update_fields=["total_grants_paid"])
+    filing.total_grants_paid, filing.paid_grants = total, len(rows)
+    filing.save(update_fields=["total_grants_paid", "paid_grants"])
     filing.funder.total_grants_paid, filing.funder.grants_count = total, len(rows)
     filing.funder.save(update_fields=["total_grants_paid", "grants_count"])
     for position, (state, purpose, amount) in enumerate(rows, start=1):
