@@ -257,3 +257,31 @@ def test_the_command_prints_counts_and_refuses_a_missing_path(tmp_path):
         )
     assert FunderSync.objects.filter(status="failed").count() == 1
     assert Funder.objects.count() == 1
+
+
+def test_a_fiscal_year_return_takes_its_tax_year_from_taxyr_not_the_end_date():
+    # The header and item I of a real fiscal-year 990-PF (September to August), as quoted in a schema
+    # comment in public code (code index object 4594045771; the repository is not named by the index).
+    header = b"""<Return xmlns="http://www.irs.gov/efile" returnVersion="2021v4.2"><ReturnHeader>
+        <ReturnTs>2023-01-13T14:24:16-05:00</ReturnTs>
+        <TaxPeriodEndDt>2022-08-31</TaxPeriodEndDt>
+        <ReturnTypeCd>990PF</ReturnTypeCd>
+        <TaxPeriodBeginDt>2021-09-01</TaxPeriodBeginDt>
+        <TaxYr>2021</TaxYr><Filer><EIN>000000021</EIN></Filer></ReturnHeader>
+      <ReturnData><IRS990PF>
+        <Organization501c3ExemptPFInd>X</Organization501c3ExemptPFInd>
+        <FMVAssetsEOYAmt>914737</FMVAssetsEOYAmt>
+        <MethodOfAccountingCashInd>X</MethodOfAccountingCashInd>
+      </IRS990PF></ReturnData></Return>"""
+    from io import BytesIO
+
+    parsed = irs990pf.parse_return(BytesIO(header), "fiscal")
+    assert (parsed.tax_year, parsed.tax_period_begin, parsed.tax_period_end) == (
+        2021,
+        date(2021, 9, 1),
+        date(2022, 8, 31),
+    )
+    assert parsed.total_assets == 914737 and parsed.filed_at.year == 2023
+    # Without TaxYr, the year the period began (not the year it ended).
+    no_year = irs990pf.parse_return(BytesIO(header.replace(b"<TaxYr>2021</TaxYr>", b"")), "fiscal")
+    assert no_year.tax_year == 2021
