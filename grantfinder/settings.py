@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: it times and logs the whole request (grantfinder/request_log.py).
     "grantfinder.request_log.RequestLogMiddleware",
+    # Next: a request still waiting on the database past its deadline answers 503 (grantfinder/outage.py).
+    "grantfinder.outage.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +106,15 @@ DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_
 # for the kernel's ~15 minutes: over TCP, libpq drops a connection whose writes go unacknowledged
 # this long (ignored on Unix sockets).
 DATABASES["default"]["OPTIONS"].setdefault("tcp_user_timeout", env.int("DATABASE_TCP_USER_TIMEOUT_MS", default=5000))
+# An idle pooled connection to a host that went away is found out by keepalives within ~1 min,
+# not at its next use (also ignored on Unix sockets).
+for _option, _value in {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}.items():
+    DATABASES["default"]["OPTIONS"].setdefault(_option, _value)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Index names longer than Oracle's 30 characters come from the legacy schema and the migration
@@ -176,8 +187,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # taken for dead: /health says so and fail_stale_tasks fails its running tasks (accounts/workers.py).
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=15.0)
 WORKER_STALE_AFTER_SECONDS = env.int("WORKER_STALE_AFTER_SECONDS", default=120)
-# /health's queries give up after this long, so a hung database still gets a prompt 503.
+# /health's checks give up after this long, so a hung database still gets a prompt 503.
 HEALTH_STATEMENT_TIMEOUT_MS = env.int("HEALTH_STATEMENT_TIMEOUT_MS", default=2000)
+# A request still waiting on the database this long after it started is cut off with a 503
+# (grantfinder/outage.py); well below gunicorn's 30 s timeout. 0 turns it off.
+DATABASE_REQUEST_DEADLINE_SECONDS = env.float("DATABASE_REQUEST_DEADLINE_SECONDS", default=5.0)
 
 # Stripe through dj-stripe. Without keys, billing says it is not configured.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

@@ -18,3 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+# A database that failed answers 503 (JSON under /api/), other errors 500: grantfinder/outage.py.
+handler500 = "grantfinder.outage.server_error"
