@@ -4,7 +4,7 @@ django-tasks-db marks a task RUNNING when a worker claims it and SUCCESSFUL or F
 worker finishes it. A worker that is killed (OOM, SIGKILL, a lost machine) never finishes, so its
 task would stay RUNNING forever and the app row behind it (a search run, an application being
 written) would spin "in progress" with the user's allowance spent. So every worker records a
-heartbeat (``worker_heartbeat_record``, from a thread in ``manage.py db_worker``), and
+heartbeat (``worker_heartbeat_record``, from its task loop in ``manage.py db_worker``), and
 ``manage.py fail_stale_tasks`` (cron, every minute) fails each RUNNING task whose worker has not
 beaten for ``WORKER_STALE_AFTER_SECONDS``.
 
@@ -99,18 +99,21 @@ def workers_alive(*, now: datetime | None = None) -> tuple[int, datetime | None]
     return beats["alive"], beats["newest"]
 
 
-class HeartbeatThread(threading.Thread):
-    """Beats every ``WORKER_HEARTBEAT_SECONDS`` while the worker process lives, even mid-task.
+class TaskHeartbeatThread(threading.Thread):
+    """Beats every ``WORKER_HEARTBEAT_SECONDS`` while ``beating()`` says so: while a task runs.
 
-    A thread rather than a beat between tasks: a task may rightly run for minutes (an LLM writing
-    six sections), and its worker must not look dead meanwhile. The thread has its own database
-    connection; a failed beat (database restarting) is logged and retried at the next beat.
+    The task loop itself beats each time it polls (``accounts/management/commands/db_worker.py``),
+    so a loop that died stops beating and reads as dead. While it runs a task it does not poll,
+    and a task may rightly run for minutes (an LLM writing six sections): this thread beats for
+    it meanwhile, and only while the loop's thread is alive and inside a task. It has its own
+    database connection; a failed beat (database restarting) is logged and retried at the next.
     """
 
-    def __init__(self, *, worker_id: str) -> None:
-        super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
+    def __init__(self, *, worker_id: str, started_at: datetime, beating: Callable[[], bool]) -> None:
+        super().__init__(name=f"task-heartbeat-{worker_id}", daemon=True)
         self.worker_id = worker_id
-        self.started_at = timezone.now()
+        self.started_at = started_at
+        self.beating = beating
         self._stop_event = threading.Event()
 
     def beat(self) -> None:
@@ -123,14 +126,9 @@ class HeartbeatThread(threading.Thread):
 
     def run(self) -> None:
         try:
-            self.beat()
             while not self._stop_event.wait(settings.WORKER_HEARTBEAT_SECONDS):
-                self.beat()
-            # A clean exit leaves no heartbeat to go stale. Removed on this thread's connection,
-            # which autocommits, whatever transaction the thread that runs tasks is in.
-            worker_heartbeat_remove(worker_id=self.worker_id)
-        except DatabaseError:
-            logger.warning("worker %s could not remove its heartbeat", self.worker_id, exc_info=True)
+                if self.beating():
+                    self.beat()
         finally:
             connection.close()
 

@@ -14,6 +14,7 @@ def test_it_serves_the_home_page(client):
     assert b"Find the grants that fit your organisation" in response.content
 
 
+@pytest.mark.django_db(transaction=True)  # /health reads on a thread of its own: committed rows
 def test_it_reports_health(client):
     # A worker is alive (tests/ops/test_health.py covers the unhealthy cases).
     worker_heartbeat_record(worker_id="worker-1", started_at=timezone.now())

@@ -76,7 +76,7 @@ def test_it_answers_503_promptly_when_the_database_does_not_answer(client, setti
     assert client.get("/health").status_code == 200
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_reports_the_age_of_the_last_successful_catalog_sync(client, settings):
     from grants.models import CatalogSync, SearchRunStatus
 

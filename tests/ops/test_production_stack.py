@@ -23,7 +23,7 @@ import psycopg
 import pytest
 import requests
 
-from tests.ops.servers import ROOT, db_worker, free_port, gunicorn, production_env, wait_for
+from tests.ops.servers import ROOT, collectstatic, db_worker, free_port, gunicorn, production_env, wait_for
 
 # One real `migrate` (~40 s on an idle machine) for the whole module, on its own server.
 pytestmark = pytest.mark.migrations
@@ -228,3 +228,129 @@ def test_health_answers_503_while_postgresql_is_down_and_recovers_after_restart(
             what="the worker to beat after the restart",
         )
         assert worker.poll() is None
+
+
+def _postgres_processes(postgres: ThrowawayPostgres) -> list[int]:
+    """The postmaster and every process it started (backends, checkpointer, walwriter, ...)."""
+    postmaster = int((postgres.pgdata / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == postmaster:
+            children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
+def _signal_all(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+
+def test_health_answers_503_within_2_5_s_while_postgresql_is_frozen_and_recovers(throwaway_postgres, migrated_env):
+    """SIGSTOP on every PostgreSQL process: connections stay open and accepted, nothing answers."""
+    collectstatic(migrated_env)
+    with db_worker(migrated_env, worker_id="frozen-worker"), gunicorn(migrated_env, workers=1) as base:
+        wait_for(lambda: _health(base).status_code == 200, timeout=60, what="/health to be 200")
+        unknown_token = f"{base}/alerts/unsubscribe/00000000-0000-4000-8000-000000000000/"
+        assert requests.get(unknown_token, timeout=30).status_code == 404  # a page that asks the database
+
+        frozen = _postgres_processes(throwaway_postgres)
+        _signal_all(frozen, signal.SIGSTOP)
+        try:
+            # The client gives up after 2.5 s: an answer at all is the "within 2.5 s".
+            down = requests.get(f"{base}/health", timeout=2.5)
+            assert down.status_code == 503
+            assert down.json()["database"] == "error: no answer within 2 s"
+            # Pages: the request deadline (5 s), far inside gunicorn's 30 s.
+            page = requests.get(unknown_token, timeout=15)
+            assert page.status_code == 503 and "cannot reach its database" in page.text
+        finally:
+            _signal_all(frozen, signal.SIGCONT)
+
+        wait_for(lambda: _health(base).status_code == 200, timeout=60, what="/health to recover after the thaw")
+        assert requests.get(unknown_token, timeout=30).status_code == 404
+
+
+def _signed_in_session(env: dict[str, str]) -> str:
+    """A user and a session in the throwaway database (it is not the test database)."""
+    code = (
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "from accounts.models import User\n"
+        "user = User.objects.create_user('restart@example.com', 'restart-password-1')\n"
+        "session = SessionStore()\n"
+        "session['_auth_user_id'] = str(user.pk)\n"
+        "session['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "session['_auth_user_hash'] = user.get_session_auth_hash()\n"
+        "session.create()\n"
+        "print(session.session_key)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_after_a_restart_the_first_request_is_200_and_the_make_run_worker_runs_a_queued_task(
+    throwaway_postgres, migrated_env
+):
+    """Bar lines 37-38. The worker is ``make run``'s: DJANGO_DEBUG=true, so under the autoreloader,
+    whose task loop is a thread beside the file watcher."""
+    cookies = {"sessionid": _signed_in_session(migrated_env), "csrftoken": "x" * 32}
+    dev_env = {**migrated_env, "DJANGO_DEBUG": "true"}
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--worker-id", "make-run-worker"],
+        cwd=ROOT,
+        env=dev_env,
+        start_new_session=True,  # the autoreloader's child too
+    )
+    try:
+        with gunicorn(migrated_env, workers=1) as base:
+            wait_for(lambda: _health(base).status_code == 200, timeout=60, what="/health to be 200")
+            assert requests.get(f"{base}/api/users/me", cookies=cookies, timeout=30).status_code == 200
+
+            throwaway_postgres.stop()
+            throwaway_postgres.start()
+            restarted_at = _database_now(throwaway_postgres)
+
+            # The very first request after the restart, on the worker's pooled (now dead) connection.
+            first = requests.get(f"{base}/api/users/me", cookies=cookies, timeout=30)
+            assert first.status_code == 200 and first.json()["email"] == "restart@example.com"
+
+            # A task queued now is run by the same worker process, which rode the restart out.
+            started = requests.post(
+                f"{base}/api/search-runs",
+                json={"keywords": "broadband"},
+                cookies=cookies,
+                headers={"X-CSRFToken": "x" * 32},
+                timeout=30,
+            )
+            assert started.status_code == 202
+            run_id = started.json()["id"]
+            finished = wait_for(
+                lambda: (
+                    (run := requests.get(f"{base}/api/search-runs/{run_id}", cookies=cookies, timeout=30).json())[
+                        "status"
+                    ]
+                    != "IN_PROGRESS"
+                    and run
+                ),
+                timeout=120,
+                what="the make run worker to run the search queued after the restart",
+            )
+            assert finished["status"] == "SUCCESS"
+            assert _last_beat(throwaway_postgres, "make-run-worker") > restarted_at
+            assert worker.poll() is None
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
