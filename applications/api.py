@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
+from accounts.api_errors import InvalidOut, UsageLimitOut
 from accounts.throttling import throttle_hit
 from applications import exports, selectors, services
 from applications.models import GeneratedApplication, InvalidStatusMove
@@ -121,7 +122,7 @@ def application_list(request):
     return list(selectors.applications_for_user(user=request.user))
 
 
-@router.post("/applications/generate", response={202: GenerateOut, 400: ErrorOut})
+@router.post("/applications/generate", response={202: GenerateOut, 400: ErrorOut, 402: UsageLimitOut, 404: ErrorOut})
 def application_generate(request, payload: GenerateIn):
     grant = Grant.objects.filter(user=request.user, pk=payload.grant_id).first()
     if grant is None:
@@ -148,7 +149,7 @@ def application_get(request, application_id: int):
     return _get_application_for_user(request, application_id)
 
 
-@router.patch("/applications/{application_id}", response={200: ApplicationOut, 409: ErrorOut, 422: ErrorOut})
+@router.patch("/applications/{application_id}", response={200: ApplicationOut, 409: ErrorOut, 422: InvalidOut})
 def application_patch(request, application_id: int, payload: ApplicationPatchIn):
     application = _get_application_for_user(request, application_id)
     unknown = sorted(set(payload.sections or {}) - set(SECTIONS_BY_KEY))

@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before any view or rate limit reads the input (CSRF's check of the form comes later, in
+    # process_view): NUL and the like, non-object API bodies, broken multipart.
+    "grantfinder.input_hygiene.InputHygieneMiddleware",
     "billing.middleware.UsageLimitMiddleware",
     "accounts.middleware.SignInErrorMiddleware",
     # Rate limits (429 with Retry-After) on pages and the API alike (accounts/throttling.py).

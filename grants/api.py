@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
+from accounts.api_errors import UsageLimitOut
 from accounts.throttling import throttle_hit
 from grants import selectors
 from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, SearchCriteria
@@ -95,7 +96,7 @@ def _run_out(run: SearchRun) -> dict:
     }
 
 
-@router.post("/search-runs", response={202: SearchRunOut, 400: ErrorOut})
+@router.post("/search-runs", response={202: SearchRunOut, 400: ErrorOut, 402: UsageLimitOut})
 def search_run_create(request, payload: SearchRunIn):
     unknown = [c for c in payload.categories if c not in CATEGORY_LABELS]
     unknown += [c for c in payload.eligibility if c not in ELIGIBILITY_LABELS]

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.http import Http404
 from ninja import Router, Schema, Status
 
+from accounts.api_errors import ErrorOut, InvalidOut
 from profiles import selectors, services
 from profiles.forms import BusinessProfileForm
 
@@ -33,12 +34,7 @@ class BusinessProfileOut(BusinessProfileIn):
     updated_at: datetime
 
 
-class ValidationErrorsOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-@router.get("/business-profile", response={200: BusinessProfileOut})
+@router.get("/business-profile", response={200: BusinessProfileOut, 404: ErrorOut})
 def business_profile_get(request):
     profile = selectors.profile_for_user(user=request.user)
     if profile is None:
@@ -46,7 +42,7 @@ def business_profile_get(request):
     return profile
 
 
-@router.put("/business-profile", response={200: BusinessProfileOut, 422: ValidationErrorsOut})
+@router.put("/business-profile", response={200: BusinessProfileOut, 422: InvalidOut})
 def business_profile_put(request, payload: BusinessProfileIn):
     # The same form as the page, so both say the same thing about the same input.
     data = payload.dict()
