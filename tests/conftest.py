@@ -1,12 +1,14 @@
-"""Personas (the owner, another user, staff) and shared fixtures."""
+"""Personas (the owner, another user, staff) and shared fixtures (the owner's profile and a grant)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.factories import UserFactory
+from profiles.services import profile_passages_rebuild
+from tests.factories import BusinessProfileFactory, GrantFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
+BROADBAND_PASSAGE = "Our fibre pilot connected 412 rural households in Tensas Parish to broadband internet in 2024."
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +50,36 @@ def other_client(client, other_user):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def profile(user):
+    """The owner's business profile: a rural broadband nonprofit, its narrative split into passages."""
+    profile = BusinessProfileFactory(
+        user=user,
+        business_name="Bayou Connect",
+        organization_type="nonprofit",
+        mission_statement="We bring affordable internet and digital skills to rural Louisiana parishes.",
+        service_description="Community Wi-Fi, digital literacy classes and device lending.",
+        geographic_focus="Louisiana",
+        years_in_operation=6,
+        team_size=12,
+        revenue_range="$250k-$1M",
+        narrative_text=BROADBAND_PASSAGE,
+    )
+    profile_passages_rebuild(profile=profile)
+    return profile
+
+
+@pytest.fixture
+def grant(user):
+    """One of the owner's grants, matching the profile."""
+    return GrantFactory(
+        user=user,
+        title="Rural Broadband Expansion Grant",
+        description="Funds broadband internet for rural households without reliable service.",
+        funder_name="USDA Rural Utilities Service",
+        funding_amount=None,
+        funding_max=250000.0,
+        categories=["Broadband", "Rural development"],
+    )

@@ -1,14 +1,34 @@
+"""A factory for every model a test builds: each owner model (``accounts.registry.owner_models``)
+and the shared rows they hang on (opportunities, funders). ``tests/owned_data.py`` builds one row of
+every owner model with them."""
+
 from __future__ import annotations
 
-import factory
-from django.utils import timezone
+import uuid
+from pathlib import Path
 
+import factory
+from django.conf import settings
+from django.utils import timezone
+from social_django.models import UserSocialAuth
+
+from accounts.encryption import encrypt_bytes
 from accounts.models import User, UserSettings
 from applications.models import ApplicationHistory, GeneratedApplication
-from billing.models import Subscription
+from billing.models import BillingNotice, NoticeKind, Subscription, UsageKind, UsageRecord
 from funders.models import Funder, FunderApproach, FunderGrant, FunderReturn, SavedFunder
-from grants.models import Analysis, Grant, SavedGrant, SearchRun
-from profiles.models import BusinessProfile
+from grants.models import (
+    AlertDigest,
+    AlertedOpportunity,
+    Analysis,
+    DeadlineReminder,
+    Grant,
+    Opportunity,
+    SavedGrant,
+    SavedSearch,
+    SearchRun,
+)
+from profiles.models import BusinessProfile, Document, Passage
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -154,3 +174,109 @@ class FunderApproachFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = FunderApproach
+
+
+class UserSocialAuthFactory(factory.django.DjangoModelFactory):
+    user = factory.SubFactory(UserFactory)
+    provider = "auth0"
+    uid = factory.LazyAttribute(lambda o: f"auth0|{uuid.uuid4().hex[:24]}")
+    extra_data = factory.LazyFunction(lambda: {"access_token": "secret-token"})
+
+    class Meta:
+        model = UserSocialAuth
+
+
+class BillingNoticeFactory(factory.django.DjangoModelFactory):
+    user = factory.SubFactory(UserFactory)
+    kind = NoticeKind.SEARCHES_80
+    key = factory.Sequence(lambda n: f"2026-11-{n}")
+
+    class Meta:
+        model = BillingNotice
+
+
+class UsageRecordFactory(factory.django.DjangoModelFactory):
+    user = factory.SubFactory(UserFactory)
+    kind = UsageKind.SEARCHES
+    delta = 1
+
+    class Meta:
+        model = UsageRecord
+
+
+def _report_text(document) -> bytes:
+    return f"Annual report of {document.profile.user.email}\n".encode()
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A document row and its file under MEDIA_ROOT/documents/, stored encrypted as document_upload stores it."""
+
+    profile = factory.SubFactory(BusinessProfileFactory)
+    original_name = "annual-report.txt"
+    storage_name = factory.LazyFunction(lambda: f"{uuid.uuid4().hex}.txt")
+    kind = "txt"
+    size_bytes = factory.LazyAttribute(lambda o: len(_report_text(o)))
+
+    class Meta:
+        model = Document
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def stored_file(document, create, extracted, **kwargs):
+        if create:
+            path = Path(settings.MEDIA_ROOT) / "documents" / document.storage_name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(encrypt_bytes(_report_text(document)))
+
+
+class PassageFactory(factory.django.DjangoModelFactory):
+    profile = factory.SubFactory(BusinessProfileFactory)
+    source_label = "Mission"
+    position = factory.Sequence(int)
+    text = "Broadband for rural parishes."
+
+    class Meta:
+        model = Passage
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    source = "demo"
+    external_id = factory.LazyFunction(lambda: uuid.uuid4().hex[:12])
+    title = "Broadband for rural parishes"
+
+    class Meta:
+        model = Opportunity
+
+
+class SavedSearchFactory(factory.django.DjangoModelFactory):
+    user = factory.SubFactory(UserFactory)
+    name = "Broadband"
+    criteria = factory.LazyFunction(lambda: {"q": "broadband"})
+
+    class Meta:
+        model = SavedSearch
+
+
+class AlertDigestFactory(factory.django.DjangoModelFactory):
+    saved_search = factory.SubFactory(SavedSearchFactory)
+    sent_on = factory.LazyFunction(timezone.localdate)
+
+    class Meta:
+        model = AlertDigest
+
+
+class AlertedOpportunityFactory(factory.django.DjangoModelFactory):
+    digest = factory.SubFactory(AlertDigestFactory)
+    saved_search = factory.SelfAttribute("digest.saved_search")
+    opportunity = factory.SubFactory(OpportunityFactory)
+
+    class Meta:
+        model = AlertedOpportunity
+
+
+class DeadlineReminderFactory(factory.django.DjangoModelFactory):
+    grant = factory.SubFactory(GrantFactory)
+    deadline = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=10))
+
+    class Meta:
+        model = DeadlineReminder

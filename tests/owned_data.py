@@ -8,31 +8,32 @@ when a registered owner model has no builder here, so add one with the model's r
 from __future__ import annotations
 
 import hashlib
-import uuid
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
-from django.utils import timezone
-from social_django.models import UserSocialAuth
 
-from accounts.encryption import encrypt_bytes
 from accounts.registry import owner_models
-from billing.models import BillingNotice, NoticeKind
-from grants.models import AlertDigest, AlertedOpportunity, DeadlineReminder, Opportunity, SavedSearch
-from profiles.models import Document, Passage
 from tests.factories import (
+    AlertDigestFactory,
+    AlertedOpportunityFactory,
     AnalysisFactory,
     ApplicationHistoryFactory,
+    BillingNoticeFactory,
     BusinessProfileFactory,
+    DeadlineReminderFactory,
+    DocumentFactory,
     FunderApproachFactory,
     GeneratedApplicationFactory,
     GrantFactory,
+    PassageFactory,
     SavedFunderFactory,
     SavedGrantFactory,
+    SavedSearchFactory,
     SearchRunFactory,
     SubscriptionFactory,
+    UsageRecordFactory,
     UserSettingsFactory,
+    UserSocialAuthFactory,
 )
 
 
@@ -49,71 +50,32 @@ def _grant(user):
 
 
 def _saved_search(user):
-    return user.saved_searches.first() or SavedSearch.objects.create(user=user, name="Broadband", criteria={"q": "x"})
+    return user.saved_searches.first() or SavedSearchFactory(user=user)
 
 
 def _digest(user):
     search = _saved_search(user)
-    return search.digests.first() or AlertDigest.objects.create(saved_search=search, sent_on=timezone.localdate())
-
-
-def _document(user):
-    """A document row and its file under MEDIA_ROOT/documents/, as the profiles app stores them."""
-    profile = _profile(user)
-    storage_name = f"{uuid.uuid4().hex}.txt"
-    content = f"Annual report of {user.email}\n".encode()
-    path = Path(settings.MEDIA_ROOT) / "documents" / storage_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(encrypt_bytes(content))  # stored encrypted, as document_upload stores them
-    return Document.objects.create(
-        profile=profile,
-        original_name="annual-report.txt",
-        storage_name=storage_name,
-        kind="txt",
-        size_bytes=len(content),
-    )
-
-
-def _alerted(user):
-    opportunity = Opportunity.objects.create(
-        source="demo", external_id=uuid.uuid4().hex[:12], title="Broadband for rural parishes"
-    )
-    digest = _digest(user)
-    return AlertedOpportunity.objects.create(saved_search=digest.saved_search, opportunity=opportunity, digest=digest)
-
-
-def _usage_record(user):
-    # Looked up by name: the billing ledger is newer than some checkouts of this file's users.
-    model = apps.get_model("billing", "UsageRecord")
-    return model.objects.create(user=user, kind=model._meta.get_field("kind").choices[0][0], delta=1)
+    return search.digests.first() or AlertDigestFactory(saved_search=search)
 
 
 OWNED_ROW_BUILDERS = {
     "accounts.user": lambda user: user,
     "accounts.usersettings": _settings,
-    "social_django.usersocialauth": lambda user: UserSocialAuth.objects.create(
-        user=user, provider="auth0", uid=f"auth0|{user.pk}", extra_data={"access_token": "secret-token"}
-    ),
+    "social_django.usersocialauth": lambda user: UserSocialAuthFactory(user=user, uid=f"auth0|{user.pk}"),
     "billing.subscription": lambda user: SubscriptionFactory(user=user),
-    "billing.billingnotice": lambda user: BillingNotice.objects.create(
-        user=user, kind=NoticeKind.SEARCHES_80, key="2026-11"
-    ),
-    "billing.usagerecord": _usage_record,
+    "billing.billingnotice": lambda user: BillingNoticeFactory(user=user),
+    "billing.usagerecord": lambda user: UsageRecordFactory(user=user),
     "profiles.businessprofile": _profile,
-    "profiles.document": _document,
-    "profiles.passage": lambda user: Passage.objects.create(
-        profile=_profile(user), source_label="Mission", position=0, text="Broadband for rural parishes."
-    ),
+    "profiles.document": lambda user: DocumentFactory(profile=_profile(user)),
+    "profiles.passage": lambda user: PassageFactory(profile=_profile(user)),
     "grants.grant": _grant,
     "grants.analysis": lambda user: AnalysisFactory(grant=_grant(user)),
     "grants.searchrun": lambda user: SearchRunFactory(user=user),
     "grants.savedgrant": lambda user: SavedGrantFactory(user_settings=_settings(user), grant=_grant(user)),
     "grants.savedsearch": _saved_search,
     "grants.alertdigest": _digest,
-    "grants.alertedopportunity": _alerted,
-    "grants.deadlinereminder": lambda user: DeadlineReminder.objects.create(
-        grant=_grant(user), deadline=timezone.now() + timezone.timedelta(days=10)
-    ),
+    "grants.alertedopportunity": lambda user: AlertedOpportunityFactory(digest=_digest(user)),
+    "grants.deadlinereminder": lambda user: DeadlineReminderFactory(grant=_grant(user)),
     "funders.savedfunder": lambda user: SavedFunderFactory(user=user),
     "funders.funderapproach": lambda user: FunderApproachFactory(user=user),
     "applications.applicationhistory": lambda user: ApplicationHistoryFactory(user=user, grant=_grant(user)),

@@ -23,27 +23,25 @@ object with at least one method, so a mapping that points nowhere cannot pass by
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.signals import request_finished
 from django.db import close_old_connections, models
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
-from accounts.encryption import encrypt_bytes
 from accounts.registry import owner_models
-from grants.models import SavedSearch
 from profiles.models import Document
 from tests.factories import (
     ApplicationHistoryFactory,
+    BusinessProfileFactory,
+    DocumentFactory,
     FunderApproachFactory,
     GeneratedApplicationFactory,
     GrantFactory,
+    SavedSearchFactory,
     SearchRunFactory,
     UserFactory,
 )
@@ -56,18 +54,8 @@ API_METHODS = ["get", "post", "put", "patch", "delete"]
 
 
 def _document(owner) -> Document:
-    profile = getattr(owner, "business_profile", None)
-    if profile is None:
-        from tests.factories import BusinessProfileFactory
-
-        profile = BusinessProfileFactory(user=owner)
-    name = f"{uuid.uuid4().hex}.txt"
-    path = Path(settings.MEDIA_ROOT) / "documents" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(encrypt_bytes(b"Our annual report.\n"))
-    return Document.objects.create(
-        profile=profile, original_name="report.txt", storage_name=name, kind="txt", size_bytes=19
-    )
+    profile = getattr(owner, "business_profile", None) or BusinessProfileFactory(user=owner)
+    return DocumentFactory(profile=profile)
 
 
 def _application(owner):
@@ -101,8 +89,8 @@ OBJECTS_BY_ROUTE = {
     "grants:unsave": _pk(lambda owner: GrantFactory(user=owner)),
     "grants:run_detail": _pk(lambda owner: SearchRunFactory(user=owner)),
     "grants:run_status": _pk(lambda owner: SearchRunFactory(user=owner)),
-    "grants:saved_search_toggle": _pk(lambda owner: SavedSearch.objects.create(user=owner, name="Broadband")),
-    "grants:saved_search_delete": _pk(lambda owner: SavedSearch.objects.create(user=owner, name="Broadband")),
+    "grants:saved_search_toggle": _pk(lambda owner: SavedSearchFactory(user=owner)),
+    "grants:saved_search_delete": _pk(lambda owner: SavedSearchFactory(user=owner)),
     "funders:approach_delete": _pk(lambda owner: FunderApproachFactory(user=owner)),
 }
 

@@ -1,64 +1,29 @@
-"""Deleting a user removes everything they own, and nothing of anyone else."""
+"""Deleting a user removes everything they own, and nothing of anyone else.
+
+What a user owns is what the apps register in ``accounts.registry.owner_models`` (each model with
+its path back to the owner); ``tests/owned_data.py`` gives a user one row of each.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from accounts.models import User, UserSettings
-from applications.models import ApplicationHistory, GeneratedApplication
-from billing.models import Subscription
-from grants.models import Analysis, Grant, SavedGrant, SearchRun
-from profiles.models import BusinessProfile
-from tests.factories import (
-    AnalysisFactory,
-    ApplicationHistoryFactory,
-    BusinessProfileFactory,
-    GeneratedApplicationFactory,
-    GrantFactory,
-    SavedGrantFactory,
-    SearchRunFactory,
-    SubscriptionFactory,
-    UserSettingsFactory,
-)
+from accounts.models import User
+from accounts.registry import owner_models
+from tests.owned_data import owned_data_build
 
 pytestmark = pytest.mark.django_db
 
-# Each owned model and how one of its rows leads back to its owner.
-OWNER_PATHS = {
-    UserSettings: "user",
-    BusinessProfile: "user",
-    Subscription: "user",
-    Grant: "user",
-    Analysis: "grant__user",
-    SavedGrant: "user_settings__user",
-    ApplicationHistory: "user",
-    GeneratedApplication: "user",
-    SearchRun: "user",
-}
-
-
-def _give_everything_to(user) -> None:
-    user_settings = UserSettingsFactory(user=user)
-    BusinessProfileFactory(user=user)
-    SubscriptionFactory(user=user)
-    grant = GrantFactory(user=user)
-    AnalysisFactory(grant=grant)
-    SavedGrantFactory(user_settings=user_settings, grant=grant)
-    ApplicationHistoryFactory(user=user, grant=grant)
-    GeneratedApplicationFactory(user=user, grant=grant)
-    SearchRunFactory(user=user)
-
 
 def test_it_deletes_everything_a_user_owns_and_nothing_else(user, other_user):
-    _give_everything_to(user)
-    _give_everything_to(other_user)
-    others_before = {
-        model: list(model.objects.filter(**{path: other_user}).values()) for model, path in OWNER_PATHS.items()
-    }
+    owned_data_build(user)
+    owned_data_build(other_user)
+    others_before = {entry.label: list(entry.rows_of(other_user).values()) for entry in owner_models}
+    assert all(entry.rows_of(user).exists() for entry in owner_models)
 
     user.delete()
 
     assert list(User.objects.values_list("email", flat=True)) == [other_user.email]
-    for model, path in OWNER_PATHS.items():
-        assert not model.objects.filter(**{path: user.pk}).exists(), model
-        assert list(model.objects.values()) == others_before[model], model
+    for entry in owner_models:
+        assert not entry.rows_of(user.pk).exists(), entry.label
+        assert list(entry.rows_of(other_user).values()) == others_before[entry.label], entry.label

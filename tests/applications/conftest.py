@@ -1,4 +1,4 @@
-"""Fixtures for applications: a profile with passages, a grant, inline tasks and a fake LLM server."""
+"""Fixtures for applications: inline tasks and a fake LLM server (the profile and grant are shared: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -12,49 +12,14 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from applications import llm
-from profiles.services import profile_passages_rebuild
-from tests.factories import BusinessProfileFactory, GrantFactory
 
 RECORDINGS = Path(__file__).parent / "llm_recordings"
-
-BROADBAND_PASSAGE = "Our fibre pilot connected 412 rural households in Tensas Parish to broadband internet in 2024."
 
 
 @pytest.fixture(autouse=True)
 def _tasks_run_inline(settings):
     """Tasks run when their transaction commits (wrap the request in django_capture_on_commit_callbacks)."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def profile(user):
-    profile = BusinessProfileFactory(
-        user=user,
-        business_name="Bayou Connect",
-        organization_type="nonprofit",
-        mission_statement="We bring affordable internet and digital skills to rural Louisiana parishes.",
-        service_description="Community Wi-Fi, digital literacy classes and device lending.",
-        geographic_focus="Louisiana",
-        years_in_operation=6,
-        team_size=12,
-        revenue_range="$250k-$1M",
-        narrative_text=BROADBAND_PASSAGE,
-    )
-    profile_passages_rebuild(profile=profile)
-    return profile
-
-
-@pytest.fixture
-def grant(user):
-    return GrantFactory(
-        user=user,
-        title="Rural Broadband Expansion Grant",
-        description="Funds broadband internet for rural households without reliable service.",
-        funder_name="USDA Rural Utilities Service",
-        funding_amount=None,
-        funding_max=250000.0,
-        categories=["Broadband", "Rural development"],
-    )
 
 
 @dataclass

@@ -12,7 +12,8 @@ from applications import services
 from applications.models import ApplicationGenerationStatus, GeneratedApplication, GenerationState
 from applications.writer import SECTIONS, SectionDraft
 from profiles.services import document_upload
-from tests.applications.conftest import BROADBAND_PASSAGE, FakeLLM
+from tests.applications.conftest import FakeLLM
+from tests.conftest import BROADBAND_PASSAGE
 
 pytestmark = pytest.mark.django_db
 

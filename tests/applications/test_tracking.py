@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from applications.models import ApplicationHistory
-from tests.factories import ApplicationHistoryFactory, GrantFactory
+from tests.factories import ApplicationHistoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def grant(user):
-    return GrantFactory(user=user, title="Rural Broadband Pilot")
 
 
 def test_it_records_an_application_and_its_outcome(owner_client, user, grant):

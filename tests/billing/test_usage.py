@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,33 +14,21 @@ from billing.services.usage import (
     usage_refund_search,
 )
 from tests.factories import SubscriptionFactory, UserFactory
+from tests.race import all_at_once
 
 
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_the_allowance_through_under_50_concurrent_consumers():
     user = UserFactory(searches_used=0, searches_limit=10)
-    start = threading.Barrier(50)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def consume():
+    def consume() -> str:
         try:
-            start.wait()  # release all 50 at once
-            try:
-                usage_consume_search(user=User.objects.get(pk=user.pk))
-                outcome = "ok"
-            except UsageLimitReached:
-                outcome = "limit"
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
+            usage_consume_search(user=User.objects.get(pk=user.pk))
+        except UsageLimitReached:
+            return "limit"
+        return "ok"
 
-    threads = [threading.Thread(target=consume) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = all_at_once([consume] * 50)
 
     assert outcomes.count("ok") == 10
     assert outcomes.count("limit") == 40

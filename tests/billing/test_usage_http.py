@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from billing.models import UsageRecord
 from tests.factories import UserFactory
+from tests.race import all_at_once
 
 
 @pytest.mark.urls("tests.billing.limit_urls")
@@ -19,24 +19,8 @@ def test_50_concurrent_api_requests_against_an_allowance_of_10_get_10_successes_
         client = Client()
         client.force_login(user)
         clients.append(client)
-    start = threading.Barrier(50)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def request(client: Client):
-        try:
-            start.wait()
-            response = client.post("/test-api/search")
-            with lock:
-                statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=request, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = all_at_once([partial(client.post, "/test-api/search") for client in clients])
+    statuses = [response.status_code for response in responses]
 
     assert sorted(statuses) == [200] * 10 + [402] * 40
     user.refresh_from_db()

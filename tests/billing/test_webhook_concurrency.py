@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from djstripe.models import Event
 
 from billing.models import BillingNotice, Subscription
 from tests.billing.conftest import WEBHOOK_SECRET, load_event, stripe_signature
 from tests.factories import UserFactory
+from tests.race import all_at_once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -23,30 +22,20 @@ def test_it_processes_an_event_delivered_10_times_concurrently_once(post_event, 
     fake_stripe.put(event["data"]["object"])
     payload = json.dumps(event)
     url = f"/stripe/webhook/{webhook_endpoint.djstripe_uuid}/"
-    start = threading.Barrier(10)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def deliver():
-        try:
-            client = Client()
-            start.wait()
-            response = client.post(
+    def deliver() -> int:
+        return (
+            Client()
+            .post(
                 url,
                 data=payload,
                 content_type="application/json",
                 headers={"Stripe-Signature": stripe_signature(payload, WEBHOOK_SECRET)},
             )
-            with lock:
-                statuses.append(response.status_code)
-        finally:
-            connection.close()
+            .status_code
+        )
 
-    threads = [threading.Thread(target=deliver) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = all_at_once([deliver] * 10)
 
     assert statuses == [200] * 10
     assert Event.objects.filter(id=event["id"]).count() == 1

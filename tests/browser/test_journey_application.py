@@ -20,7 +20,7 @@ EDITED = "Bayou Connect will connect 400 more rural homes in Acadia Parish by Ju
 
 
 @pytest.fixture
-def grant(user):
+def searched_grant(user):
     """The user after a finished search: a profile and scored grants to apply for."""
     BusinessProfileFactory(user=user, business_name="Bayou Connect")
     catalog_add()
@@ -29,13 +29,15 @@ def grant(user):
     return Grant.objects.filter(user=user).order_by("-overall_composite_score", "id").first()
 
 
-def test_it_generates_edits_submits_and_downloads_an_application(live_server, page, sign_in, user, grant, tmp_path):
+def test_it_generates_edits_submits_and_downloads_an_application(
+    live_server, page, sign_in, user, searched_grant, tmp_path
+):
     sign_in(user)
     page.goto("/applications/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Applications")
 
     # Ask for one: the page shows the writing's progress at once, then the sections, by itself.
-    page.get_by_label("Grant").select_option(value=str(grant.pk))
+    page.get_by_label("Grant").select_option(value=str(searched_grant.pk))
     page.get_by_role("button", name="Write the application").click()
     expect(page.get_by_role("status").filter(has_text="being written")).to_be_visible()
     progress = page.locator("#generation-progress")
@@ -79,14 +81,14 @@ def test_it_generates_edits_submits_and_downloads_an_application(live_server, pa
 
 
 def test_it_shows_a_clear_error_when_the_writing_fails_and_recovers_on_retry(
-    live_server, page, sign_in, user, grant, settings
+    live_server, page, sign_in, user, searched_grant, settings
 ):
     # The LLM is configured but unreachable: nothing listens on port 9 of the loopback.
     settings.LLM_BASE_URL, settings.LLM_API_KEY, settings.LLM_MODEL = "http://127.0.0.1:9/v1", "test-key", "test-model"
     settings.LLM_MAX_RETRIES, settings.LLM_TIMEOUT_SECONDS = 0, 2
     sign_in(user)
     page.goto("/applications/")
-    page.get_by_label("Grant").select_option(value=str(grant.pk))
+    page.get_by_label("Grant").select_option(value=str(searched_grant.pk))
     page.get_by_role("button", name="Write the application").click()
     expect(page.locator("#generation-progress")).to_contain_text("Writing your application")
 

@@ -8,9 +8,8 @@ of 10 give exactly 10 applications, 40 refusals (402 or 429), an allowance at 0 
 from __future__ import annotations
 
 import json
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 import requests
@@ -22,6 +21,7 @@ from applications.models import GeneratedApplication
 from billing.models import UsageRecord
 from tests.factories import BusinessProfileFactory, GrantFactory
 from tests.ops.servers import database_url, gunicorn, production_env
+from tests.race import all_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,15 +47,8 @@ def _session(client, user) -> dict[str, str]:
 
 
 def _burst(count: int, send) -> list[requests.Response]:
-    """``count`` requests released at once (a barrier), each on its own connection."""
-    start = threading.Barrier(count, timeout=30)
-
-    def one(n):
-        start.wait()
-        return send(n)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(one, range(count)))
+    """``count`` requests released at once, each on its own connection."""
+    return all_at_once([partial(send, n) for n in range(count)])
 
 
 def _request_log(path) -> list[dict]:

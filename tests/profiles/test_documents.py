@@ -9,17 +9,11 @@ from accounts.encryption import decrypt_bytes
 from profiles import services
 from profiles.documents import DocumentRejected
 from profiles.models import DOCUMENTS_MAX_TOTAL_BYTES, BusinessProfile, Document, Passage
-from tests.factories import BusinessProfileFactory
 from tests.profiles.files import make_docx, make_pdf, make_zip_bomb_docx
 
 pytestmark = pytest.mark.django_db
 
 HTML_PAGE = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
-
-
-@pytest.fixture
-def profile(user):
-    return BusinessProfileFactory(user=user)
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
