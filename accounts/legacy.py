@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.db import connections
 
 from accounts.models import SYSTEM_USER_EMAIL
 
@@ -77,11 +78,12 @@ def legacy_has_rows(cursor) -> bool:
 
 
 def legacy_owner_email() -> str:
+    """Whom the conversion makes the legacy owner: ``LEGACY_OWNER_EMAIL``, else the system user."""
     return (settings.LEGACY_OWNER_EMAIL or SYSTEM_USER_EMAIL).strip()
 
 
 def legacy_owner_get_or_create(user_model):
-    """The user who owns what the single-user application stored.
+    """The user who owns what the single-user application stored, at the conversion.
 
     ``LEGACY_OWNER_EMAIL`` names a real person (created here if missing, linked to Auth0 at
     their first verified sign-in); without it, a system user who can never sign in.
@@ -100,8 +102,69 @@ def legacy_owner_get_or_create(user_model):
     return owner
 
 
+def legacy_owner_recorded(connection) -> tuple[bool, int | None]:
+    """Whether ``migrate`` has recorded the legacy owner (table ``legacy_owner``), and their user id.
+
+    The id is None when the database held no legacy rows, or that user has since been purged.
+    Raw SQL: the migrations ask before and after the table exists.
+    """
+    with connection.cursor() as cursor:
+        if not table_exists(cursor, "legacy_owner"):
+            return False, None
+        cursor.execute("SELECT user_id FROM legacy_owner WHERE id = 1")
+        row = cursor.fetchone()
+    return (row is not None, row[0] if row else None)
+
+
 def legacy_owner_find(user_model):
+    """The legacy owner, for the migrations that adopt legacy rows.
+
+    The recorded one once ``migrate`` has recorded it (so a conversion split over two runs in
+    two environments still gives every row to one user), else the one the environment names.
+    """
+    recorded, user_id = legacy_owner_recorded(connections[user_model._default_manager.db])
+    if recorded:
+        return user_model.objects.filter(pk=user_id).first() if user_id is not None else None
     return user_model.objects.filter(email__iexact=legacy_owner_email()).first()
+
+
+def legacy_owner_record(user_model, record_model) -> None:
+    """Record who the conversion made the legacy owner (accounts.0008); once.
+
+    Run in the same ``migrate`` as the conversion, the environment is the one that chose the
+    owner, and the owner exists only if the database held legacy rows. (A database converted
+    before this record existed gets the user the environment names now, if any.)
+    """
+    if record_model.objects.exists():
+        return
+    owner = user_model.objects.filter(email__iexact=legacy_owner_email()).first()
+    record_model.objects.create(id=1, user=owner)
+
+
+def legacy_owner_for_command(user_model):
+    """The recorded legacy owner (or None: no legacy rows), for ``remap_legacy_users`` and the rollback.
+
+    The database decides, whatever the environment says; ``LEGACY_OWNER_EMAIL`` naming someone
+    else stops the command (``LegacyDatabaseError``) before anything is changed.
+    """
+    recorded, user_id = legacy_owner_recorded(connections[user_model._default_manager.db])
+    if not recorded:
+        raise LegacyDatabaseError(
+            "This database has no record of its legacy owner: run `python manage.py migrate` first. "
+            "Nothing has been changed."
+        )
+    owner = user_model.objects.filter(pk=user_id).first() if user_id is not None else None
+    named = (settings.LEGACY_OWNER_EMAIL or "").strip()
+    if named and (owner is None or owner.email.lower() != named.lower()):
+        recorded_as = (
+            owner.email if owner is not None else "nobody (it held no legacy rows, or their owner was deleted)"
+        )
+        raise LegacyDatabaseError(
+            f"LEGACY_OWNER_EMAIL names {named}, but migrate recorded this database's legacy owner as "
+            f"{recorded_as}, and the record decides. Unset LEGACY_OWNER_EMAIL (or set it to the recorded "
+            "owner) and run the command again. Nothing has been changed."
+        )
+    return owner
 
 
 def sequence_reset_past_max(cursor, table: str) -> None:

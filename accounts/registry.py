@@ -34,6 +34,8 @@ NOT_OWNER_DATA: dict[str, str] = {
     "admin.logentry": "Django admin's change log: what a staff member did, owned by the staff member.",
     "accounts.auditentry": "The staff audit trail; the purge anonymises the user's side of it.",
     "djstripe.customer": "Stripe's record of the customer, kept for accounting; its link is set to NULL on purge.",
+    "accounts.legacyowner": "Which user received the legacy single-user data (a fact about the database, "
+    "written by migrate); its link is set to NULL on purge.",
 }
 
 

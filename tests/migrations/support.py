@@ -94,6 +94,15 @@ def pg_dump(dbname: str, *args: str) -> str:
     )
 
 
+def legacy_dump(dbname: str) -> tuple[str, list[str]]:
+    """The legacy tables and the revision stamp as pg_dump writes them: (schema, sorted data lines)."""
+    tables = [arg for table in [*LEGACY_TABLES, "alembic_version"] for arg in ("-t", table)]
+    schema = pg_dump(dbname, "--schema-only", *tables)
+    # Row order inside COPY blocks is physical order, which updates change: compare sorted.
+    data = sorted(pg_dump(dbname, "--data-only", *tables).splitlines())
+    return schema, data
+
+
 def create_database(prefix: str, template: str | None = None) -> str:
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with connect("postgres") as conn:

@@ -8,6 +8,7 @@ from tests.migrations.support import (
     LEGACY_TABLES,
     create_database,
     drop_database,
+    legacy_dump,
     load_legacy,
     manage,
     migrate_project_apps,
@@ -75,14 +76,6 @@ def storage(dbname: str) -> dict[str, tuple[int, int]]:
     return {name: (node, size) for name, node, size in rows}
 
 
-def legacy_dump(dbname: str) -> tuple[str, list[str]]:
-    tables = [arg for table in [*LEGACY_TABLES, "alembic_version"] for arg in ("-t", table)]
-    schema = pg_dump(dbname, "--schema-only", *tables)
-    # Row order inside COPY blocks is physical order, which updates change: compare sorted.
-    data = sorted(pg_dump(dbname, "--data-only", *tables).splitlines())
-    return schema, data
-
-
 @pytest.fixture(scope="module")
 def migrated_legacy(legacy_template):
     """A copy of the legacy database, recorded, then converted by a plain ``migrate``."""
@@ -111,6 +104,8 @@ def test_it_builds_everything_on_an_empty_database(migrated_fresh):
     assert "alembic_version" not in tables
     assert manage(migrated_fresh, "migrate", "--check").returncode == 0
     assert scalar(migrated_fresh, "SELECT count(*) FROM users") == 0
+    # No legacy rows, so no legacy owner: recorded as such.
+    assert query(migrated_fresh, "SELECT id, user_id FROM legacy_owner") == [(1, None)]
 
 
 def test_it_keeps_every_legacy_row_and_value(migrated_legacy):
@@ -129,6 +124,7 @@ def test_it_gives_every_legacy_row_the_system_user(migrated_legacy):
     )[0]
     assert is_active is False and password.startswith("!")  # can never sign in
     assert scalar(name, "SELECT count(*) FROM users") == 1
+    assert query(name, "SELECT user_id FROM legacy_owner") == [(owner_id,)]
     for table in ("grants", "search_runs", "application_history", "user_settings"):
         assert query(name, f"SELECT DISTINCT user_id FROM {table}") == [(owner_id,)], table
     # Saved grants hang off the settings row, which is now the owner's: still saved for them.

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from accounts.legacy import LEGACY_TABLES, legacy_owner_email, legacy_owner_find
+from accounts.legacy import LEGACY_TABLES, LegacyDatabaseError, legacy_owner_for_command
 from accounts.models import User
 
 KEEP_TABLES = {*LEGACY_TABLES, "alembic_version"}
@@ -32,7 +32,12 @@ class Command(BaseCommand):
         if ("accounts", "0002_adopt_user_settings") not in applied:
             raise CommandError("This database has not been converted by Grant Finder's migrations: nothing to undo.")
 
-        owner = legacy_owner_find(User)
+        try:
+            # The owner migrate recorded: their settings row is the legacy one and must stay, whatever
+            # LEGACY_OWNER_EMAIL says in this shell (it may only agree with the record).
+            owner = legacy_owner_for_command(User)
+        except LegacyDatabaseError as exc:
+            raise CommandError(str(exc)) from exc
         self._warn(owner)
         if not yes:
             answer = input(f"Type '{CONFIRMATION}' to delete all of this and roll back: ")
@@ -77,6 +82,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "  every column the multi-user schema added (owners, scores and reasons, run details), "
             "and all dj-stripe, session and task data.\n"
-            f"Legacy rows stay, whoever owns them now (legacy owner: {legacy_owner_email()}). "
+            f"Legacy rows stay, whoever owns them now (legacy owner: {owner.email if owner else 'none'}). "
             "Take a backup first (pg_dump)."
         )

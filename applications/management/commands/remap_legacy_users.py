@@ -1,15 +1,16 @@
 """Re-applies the legacy owner remap to rows the legacy owner still holds.
 
 For people who signed up after the deploy: history rows whose legacy string names them by
-e-mail or unique e-mail local part move to them. ``--dry-run`` only reports.
+e-mail or unique e-mail local part move to them. ``--dry-run`` only reports. The legacy owner is
+the one ``migrate`` recorded in the database, not whoever ``LEGACY_OWNER_EMAIL`` names now.
 """
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from accounts.legacy import legacy_owner_email, legacy_owner_find
+from accounts.legacy import LegacyDatabaseError, legacy_owner_for_command
 from accounts.models import User
 from applications.legacy import history_remap
 
@@ -21,9 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Report what would move; change nothing.")
 
     def handle(self, *args, dry_run: bool, **options):
-        owner = legacy_owner_find(User)
+        try:
+            # The owner migrate recorded, whatever LEGACY_OWNER_EMAIL says here (it may only agree).
+            owner = legacy_owner_for_command(User)
+        except LegacyDatabaseError as exc:
+            raise CommandError(str(exc)) from exc
         if owner is None:
-            self.stdout.write(f"No legacy owner ({legacy_owner_email()}) in this database: nothing to remap.")
+            self.stdout.write("This database has no legacy owner (it held no legacy rows): nothing to remap.")
             return
         with transaction.atomic(), connection.cursor() as cursor:
             report = history_remap(cursor, owner_id=owner.pk, owner_email=owner.email, dry_run=dry_run)
