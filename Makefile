@@ -8,19 +8,26 @@ PORT ?= 8000
 .PHONY: run test test-fast screenshots chromium lint migrations-check serve clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@echo "==> Python: creating .venv and installing the pinned requirements (first run, or after they change)"
 	test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Each step says what it does; on a fresh clone the first takes longest (a new PostgreSQL and
+# every migration: about 25 s here, most of it dj-stripe's tables).
 run: $(VENV)/.installed
+	@echo "==> 1/5 Database: starting the embedded PostgreSQL in var/pgdata (unless DATABASE_URL is set), applying migrations"
 	DJANGO_DEBUG=true $(MANAGE) migrate --no-input
-	DJANGO_DEBUG=true $(MANAGE) load_demo_data
+	@echo "==> 2/5 Catalog: the sample opportunities (grants/demo/catalog.xml, fictional, labelled as sample data)"
 	DJANGO_DEBUG=true $(MANAGE) sync_grants --source demo --no-alerts
-	# Real state opportunities (a California Grants Portal snapshot) and real 990-PF returns.
+	@echo "==> 2/5 Catalog: also real California Grants Portal opportunities (a 2025-06-16 snapshot, labelled with their source)"
 	DJANGO_DEBUG=true $(MANAGE) sync_grants --source ca-portal grants/demo/ca_portal_2025-06-16.json --no-alerts
+	@echo "==> 3/5 Funders: real IRS 990-PF returns (funders/demo/returns)"
 	DJANGO_DEBUG=true $(MANAGE) sync_funders --source irs-990pf funders/demo/returns
-	# The background worker (search runs) lives as long as the server.
+	@echo "==> 4/5 Demo accounts: a grant seeker with a profile and grants scored against it, and a staff user"
+	DJANGO_DEBUG=true $(MANAGE) load_demo_data
+	@echo "==> 5/5 Serving http://$(HOST):$(PORT)/ with a background worker for search runs (Ctrl+C stops both)"
 	DJANGO_DEBUG=true $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 		DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
