@@ -12,7 +12,6 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-SOCKET_DIR = ROOT / "var" / "pgdata"
 PYTHON = sys.executable
 
 
@@ -20,12 +19,26 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+_SERVER: dict = {}
+
+
+def server() -> dict:
+    """The worktree's embedded PostgreSQL (started if needed): its socket directory and port."""
+    if not _SERVER:
+        from grantfinder.embedded_db import embedded_database_settings
+
+        _SERVER.update(embedded_database_settings(ROOT))
+    return _SERVER
+
+
 def admin_connection() -> psycopg.Connection:
-    return psycopg.connect(host=str(SOCKET_DIR), user="postgres", dbname="postgres", autocommit=True)
+    info = server()
+    return psycopg.connect(host=info["HOST"], port=info["PORT"], user="postgres", dbname="postgres", autocommit=True)
 
 
 def database_url(name: str) -> str:
-    return f"postgres://postgres@/{name}?host={SOCKET_DIR}"
+    info = server()
+    return f"postgres://postgres@/{name}?host={info['HOST']}&port={info['PORT']}"
 
 
 def create_database(name: str) -> None:

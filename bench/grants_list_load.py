@@ -86,13 +86,13 @@ def setup_django(name: str) -> None:
     django.setup()
 
 
-def fill(grants: int) -> int:
+def fill(grants: int, user_count: int = 100) -> int:
     from django.db import connection
 
     from accounts.models import User, UserSettings
     from grants.models import Grant, SavedGrant
 
-    users = User.objects.bulk_create([User(email=f"bench{i}@example.com") for i in range(100)])
+    users = User.objects.bulk_create([User(email=f"bench{i}@example.com") for i in range(user_count)])
     measured = users[0]
     log(f"inserting {grants:,} grants")
     started = time.perf_counter()
@@ -208,6 +208,7 @@ def main() -> None:
     parser.add_argument("--grants", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=100, help="per client")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--users", type=int, default=100, help="the grants are spread over this many users")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     name = f"bench_grants_list_{os.getpid()}"
@@ -216,7 +217,7 @@ def main() -> None:
         create_migrated_database(name)
         manage(name, "collectstatic", "--no-input", debug=False)
         setup_django(name)
-        user_id = fill(args.grants)
+        user_id = fill(args.grants, args.users)
         cookie = session_cookie(user_id)
         port = free_port()
         log(f"starting gunicorn with {args.workers} workers on 127.0.0.1:{port}")

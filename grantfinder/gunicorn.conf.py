@@ -8,8 +8,11 @@ GUNICORN_CMD_ARGS). Why each default:
   request waits on the network and a pool of processes uses every core without the GIL.
 - ``timeout`` 30 s: a worker stuck longer is killed and replaced; no page needs that long, and
   /health bounds its own queries far below it.
-- ``max_requests`` with jitter: workers are recycled now and then, so a slow leak never grows
-  and the workers do not all restart at once.
+- ``max_requests`` with jitter as large as itself: workers are recycled now and then, so a slow
+  leak never grows, each after 2000 to 4000 requests. A jitter of a tenth (gunicorn's example)
+  left all workers, started together and fed round-robin, restarting within a second of each
+  other: every request waited for a booting worker (p95 9 s; bench/recycle.py). Spread over a
+  whole cycle, one worker at a time is booting and the others serve.
 - No gunicorn access log: ``grantfinder.request_log`` writes one JSON line per request without
   the query string or the client's address, which gunicorn's access log would record.
 - ``forwarded_allow_ips``: only the proxy in front (loopback by default) may set
@@ -27,7 +30,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", max_requests))
 backlog = int(os.environ.get("GUNICORN_BACKLOG", 2048))
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Load the app in each worker, not the master: a worker then never inherits a database connection

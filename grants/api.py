@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
@@ -10,14 +9,15 @@ from accounts.api_errors import UsageLimitOut
 from accounts.throttling import throttle_hit
 from grants import selectors
 from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, SearchCriteria
-from grants.models import SearchRun
-from grants.schemas import ErrorOut, GrantOut, GrantPageOut, SavedOut, SearchRunIn, SearchRunOut
+from grants.models import HIGH_PRIORITY_SCORE, SearchRun
+from grants.schemas import ErrorOut, GrantOut, GrantPageOut, GrantSummaryOut, SavedOut, SearchRunIn, SearchRunOut
 from grants.scoring import DIMENSIONS
 from grants.services.saving import grant_unsave, grants_save
 from grants.services.search_runs import search_run_start
 
 router = Router(tags=["grants"])
 MAX_PAGE_SIZE = 100
+SUMMARY_COLUMNS = [name for name in GrantSummaryOut.model_fields if name not in ("is_high_priority", "is_saved")]
 
 
 class GrantFilters(Schema):
@@ -60,14 +60,20 @@ def grant_list(request, filters: Query[GrantFilters]):
         return Status(
             400, {"detail": "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())}
         )
-    paginator = Paginator(grants, page_size)
-    page = paginator.get_page(page_number)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "results": [_grant_out(grant) for grant in page.object_list],
-    }
+    count = selectors.grants_filtered_count(request.user, form, grants)
+    pages = max(1, -(-count // page_size))
+    number = min(max(page_number, 1), pages)
+    # Only the summary's columns, as plain rows: no model instances, no per-row lookups.
+    rows = grants.values(*SUMMARY_COLUMNS, "is_saved")[(number - 1) * page_size : number * page_size]
+    results = [
+        {
+            **row,
+            "is_high_priority": (row["overall_composite_score"] or 0) >= HIGH_PRIORITY_SCORE,
+            "categories": row["categories"] or [],
+        }
+        for row in rows
+    ]
+    return {"count": count, "page": number, "pages": pages, "results": results}
 
 
 @router.get("/grants/{grant_id}", response=GrantOut)

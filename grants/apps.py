@@ -1,4 +1,30 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_migrate
+
+
+def _extensions_without_migrations(sender, using, **kwargs):
+    """The extensions grants' indexes need, when its tables are built straight from the models.
+
+    That is the test suite's ``--nomigrations``; otherwise migration 0007 creates them.
+    """
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
+    if MigrationLoader.migrations_module(sender.label)[0] is None:
+        with connections[using].cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE EXTENSION IF NOT EXISTS btree_gin")
+
+
+def _triggers_without_migrations(sender, using, **kwargs):
+    """The grant_figures triggers, when the tables are built from the models; else migration 0008."""
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
+    from grants.figures_sql import INSTALL
+
+    if MigrationLoader.migrations_module(sender.label)[0] is None:
+        with connections[using].cursor() as cursor:
+            cursor.execute(INSTALL)
 
 
 class GrantsConfig(AppConfig):
@@ -6,6 +32,8 @@ class GrantsConfig(AppConfig):
     name = "grants"
 
     def ready(self):
+        pre_migrate.connect(_extensions_without_migrations, sender=self)
+        post_migrate.connect(_triggers_without_migrations, sender=self)
         from accounts.registry import owner_models
         from grants.models import (
             AlertDigest,

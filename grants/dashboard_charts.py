@@ -1,55 +1,57 @@
 """The dashboard's three charts as data: grants by score band, by category, deadlines by week.
 
 Each function returns ``[(label, count), ...]`` in display order, ready for ``{% bar_chart %}``
-(accounts/templatetags/charts.py). Counts come from the database in one grouped query each, so
-the dashboard stays fast for users with many grants.
+(accounts/templatetags/charts.py). Score bands and categories come from the user's precomputed
+figures (grants.models.GrantFigures); deadlines from one grouped, indexed query.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Func, Q
+from django.db.models import Count
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from grants.criteria import CATEGORY_LABELS
-from grants.deadlines import DEADLINE_ZONE, deadline_day
-from grants.models import HIGH_PRIORITY_SCORE, Grant
+from grants.deadlines import DEADLINE_ZONE
+from grants.models import HIGH_PRIORITY_SCORE, MEDIUM_SCORE, Grant
 
-MEDIUM_SCORE = 0.4
 TOP_CATEGORIES = 6
 DEADLINE_WEEKS = 8
 
 
-def score_bands(user) -> list[tuple[str, int]]:
-    counts = Grant.objects.filter(user=user).aggregate(
-        high=Count("id", filter=Q(overall_composite_score__gte=HIGH_PRIORITY_SCORE)),
-        medium=Count(
-            "id", filter=Q(overall_composite_score__gte=MEDIUM_SCORE, overall_composite_score__lt=HIGH_PRIORITY_SCORE)
-        ),
-        low=Count("id", filter=Q(overall_composite_score__lt=MEDIUM_SCORE)),
-        unscored=Count("id", filter=Q(overall_composite_score__isnull=True)),
-    )
+def _figures(user, figures):
+    if figures is not None:
+        return figures
+    from grants.selectors import figures_for_user
+
+    return figures_for_user(user)
+
+
+def score_bands(user, figures=None) -> list[tuple[str, int]]:
+    """From the user's precomputed figures (``figures``, or read here)."""
+    counts = _figures(user, figures)
     bands = [
-        (f"High ({HIGH_PRIORITY_SCORE:.1f} and up)", counts["high"]),
-        (f"Medium ({MEDIUM_SCORE:.1f} to {HIGH_PRIORITY_SCORE:.1f})", counts["medium"]),
-        (f"Low (under {MEDIUM_SCORE:.1f})", counts["low"]),
+        (f"High ({HIGH_PRIORITY_SCORE:.1f} and up)", counts.high),
+        (f"Medium ({MEDIUM_SCORE:.1f} to {HIGH_PRIORITY_SCORE:.1f})", counts.medium),
+        (f"Low (under {MEDIUM_SCORE:.1f})", counts.low),
     ]
-    if counts["unscored"]:
-        bands.append(("Not scored", counts["unscored"]))
+    if counts.unscored:
+        bands.append(("Not scored", counts.unscored))
     return bands
 
 
-def categories(user) -> list[tuple[str, int]]:
+def categories(user, figures=None) -> list[tuple[str, int]]:
     """The most common Grants.gov categories among the user's grants; the rest summed as "Other"."""
-    rows = (
-        Grant.objects.filter(user=user)
-        .annotate(category=Func(F("categories"), function="jsonb_array_elements_text"))
-        .values("category")
-        .annotate(count=Count("id"))
-        .order_by("-count", "category")
+    counted = sorted(
+        (
+            (CATEGORY_LABELS.get(code, code), count)
+            for code, count in _figures(user, figures).categories.items()
+            if count
+        ),
+        key=lambda item: (-item[1], item[0]),
     )
-    counted = [(CATEGORY_LABELS.get(row["category"], row["category"]), row["count"]) for row in rows]
     top, rest = counted[:TOP_CATEGORIES], counted[TOP_CATEGORIES:]
     if rest:
         top.append((f"{len(rest)} other categories", sum(count for _, count in rest)))
@@ -67,9 +69,16 @@ def deadlines_by_week(user, *, now=None) -> list[tuple[str, int]]:
     weeks = [first + timedelta(weeks=index) for index in range(DEADLINE_WEEKS)]
     counts = dict.fromkeys(weeks, 0)
     end = datetime.combine(weeks[-1] + timedelta(days=7), time.min, tzinfo=DEADLINE_ZONE)
-    # Eight weeks of one user's deadlines: few enough to bucket here, by their Eastern date.
-    for moment in Grant.objects.filter(user=user, deadline__gte=now, deadline__lt=end).values_list(
-        "deadline", flat=True
-    ):
-        counts[_week_start(deadline_day(moment))] += 1
+    # Counted by Eastern week in the database, from the (user, deadline) index: a user with
+    # thousands of grants has hundreds of deadlines in eight weeks.
+    weeks_counted = (
+        Grant.objects.filter(user=user, deadline__gte=now, deadline__lt=end)
+        .annotate(week=TruncWeek("deadline", tzinfo=DEADLINE_ZONE))
+        .order_by()
+        .values("week")
+        .annotate(n=Count("id"))
+        .values_list("week", "n")
+    )
+    for week, count in weeks_counted:
+        counts[week.date()] += count
     return [(f"Week of {week.day} {week:%b}", count) for week, count in counts.items()]

@@ -19,3 +19,10 @@ def deadline_local(moment: datetime) -> datetime:
 
 def deadline_day(moment: datetime) -> date:
     return deadline_local(moment).date()
+
+
+def deadline_text(moment: datetime | None, fmt: str = "j M Y") -> str:
+    """A deadline as a date in US Eastern time, where federal deadlines are set ("" when none)."""
+    from django.utils.dateformat import format as date_format
+
+    return date_format(deadline_local(moment), fmt) if moment else ""

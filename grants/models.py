@@ -3,9 +3,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 
 from accounts.fields import LegacyJSONField
@@ -14,6 +16,17 @@ from grants.criteria import SearchCriteria
 from grants.sources.normalize import sanitize_html
 
 HIGH_PRIORITY_SCORE = 0.7
+MEDIUM_SCORE = 0.4
+
+
+def grant_text():
+    """A grant's searchable text for the list's ``q=`` filter: title, funder and description.
+
+    The filter (``grant_text()`` with ``__icontains``, which PostgreSQL runs as ``UPPER(...) LIKE``)
+    and the trigram index ``ix_grants_user_text`` (on ``UPPER(grant_text())``) must spell the same
+    expression for the index to serve it: both come from here.
+    """
+    return Concat("title", Value(" "), "funder_name", Value(" "), "description", output_field=models.TextField())
 
 
 class GrantStatus(models.TextChoices):
@@ -88,8 +101,26 @@ class Grant(models.Model):
     class Meta:
         db_table = "grants"
         indexes = [
-            # Leads with the owner: serves "this user's grants, best first".
-            models.Index(fields=["user", "-overall_composite_score"], name="ix_grants_user_id"),
+            # One per sort of the user's grants list (grants/selectors.py ORDERINGS), each ending
+            # in the id tie-break, so a page is read in order from the index and keyset pages
+            # ("after this row") start inside it. They lead with the owner, so they also serve
+            # every "this user's grants" lookup and the cascade when a user goes.
+            models.Index(
+                F("user"),
+                F("overall_composite_score").desc(nulls_last=True),
+                F("id").desc(),
+                name="ix_grants_user_score",
+            ),
+            models.Index(F("user"), F("deadline").asc(nulls_last=True), F("id"), name="ix_grants_user_deadline_id"),
+            models.Index(
+                F("user"), F("funding_amount").desc(nulls_last=True), F("id").desc(), name="ix_grants_user_amount"
+            ),
+            models.Index(
+                F("user"), F("created_at").desc(nulls_last=True), F("id").desc(), name="ix_grants_user_newest"
+            ),
+            # The list's text filter: trigrams of the user's grants' text (btree_gin puts the owner
+            # in the same index, so only this user's matches are read, not every user's).
+            GinIndex(F("user"), OpClass(Upper(grant_text()), name="gin_trgm_ops"), name="ix_grants_user_text"),
             models.Index(fields=["title"], name="ix_grants_title"),
             models.Index(fields=["deadline"], name="ix_grants_deadline"),
             models.Index(fields=["identified_sector"], name="ix_grants_identified_sector"),
@@ -103,9 +134,6 @@ class Grant(models.Model):
                 name="ix_grants_opportunity_user",
                 condition=models.Q(opportunity__isnull=False),
             ),
-            # "This user's grants by deadline": the list's deadline sort and window, the dashboard's
-            # next 30 days. Without it the planner walks the global deadline index (bench/: 0.7 s).
-            models.Index(fields=["user", "deadline"], name="ix_grants_user_deadline"),
         ]
         constraints = [choices_check("record_status", GrantStatus, "grants_record_status_valid")]
 
@@ -115,6 +143,31 @@ class Grant(models.Model):
     @property
     def is_high_priority(self) -> bool:
         return (self.overall_composite_score or 0) >= HIGH_PRIORITY_SCORE
+
+
+class GrantFigures(models.Model):
+    """A user's grants, counted: what the dashboard shows, without reading the grants.
+
+    Kept equal to a fresh count by triggers on ``grants`` (grants/figures_sql.py), whatever writes
+    to it. No row means no grants. ``categories`` maps each category code to its grant count.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, primary_key=True, related_name="+"
+    )
+    total = models.BigIntegerField(default=0)
+    high = models.BigIntegerField(default=0, help_text=f"Scored {HIGH_PRIORITY_SCORE} or more.")
+    medium = models.BigIntegerField(default=0, help_text=f"Scored from {MEDIUM_SCORE} to under {HIGH_PRIORITY_SCORE}.")
+    low = models.BigIntegerField(default=0, help_text=f"Scored under {MEDIUM_SCORE}.")
+    unscored = models.BigIntegerField(default=0)
+    categories = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        db_table = "grant_figures"
+        verbose_name_plural = "grant figures"
+
+    def __str__(self) -> str:
+        return f"Figures of user {self.user_id}: {self.total} grants"
 
 
 class Analysis(models.Model):

@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -57,7 +59,26 @@ def search(request):
         initial = SearchCriteria.from_dict(_get_saved_search_for_user(request, int(saved_pk)).criteria).as_dict()
     else:
         initial = SearchForm.initial_from_profile(profile)
-    return render(request, "grants/search.html", {"form": SearchForm(initial=initial), "profile": profile})
+    form = SearchForm(initial=initial)
+    return render(request, "grants/search.html", {"form": form, "profile": profile, "fields_html": _fields_html(form)})
+
+
+# The blank form's fields by their initial values, per process: its ~40 checkboxes rendered through
+# the widgets' templates cost more than the rest of the page, and the initial values (from a
+# profile or a saved search) repeat.
+_FIELDS_HTML: dict[str, str] = {}
+_FIELDS_HTML_SIZE = 512
+
+
+def _fields_html(form: SearchForm) -> str:
+    key = repr(sorted((name, repr(value)) for name, value in form.initial.items()))
+    html = _FIELDS_HTML.get(key)
+    if html is None:
+        html = render_to_string("grants/_search_fields.html", {"form": form})
+        if len(_FIELDS_HTML) >= _FIELDS_HTML_SIZE:
+            _FIELDS_HTML.clear()
+        _FIELDS_HTML[key] = html
+    return mark_safe(html)
 
 
 @login_required

@@ -6,13 +6,21 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 
 register = template.Library()
+FIRST_STEPS_DONE = "first_steps_done"
+
+
+@lru_cache(maxsize=64)
+def _path(url_name: str, script_prefix: str) -> str:
+    # Nine links on every page, each a constant path: resolved once per process, not per request.
+    return reverse(url_name)
 
 
 @register.simple_tag(takes_context=True)
@@ -23,7 +31,7 @@ def nav_link(context, url_name: str, label: str, query: str = "", unless: str = 
     the grants list with ``saved=on``); ``unless`` names a parameter whose presence makes it not
     current (Grants is not current while Saved is).
     """
-    path = reverse(url_name)
+    path = _path(url_name, get_script_prefix())
     href = f"{path}?{query}" if query else path
     request = context.get("request")
     current = False
@@ -48,6 +56,12 @@ def first_run_checklist(context) -> dict:
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return {"steps": [], "remaining": 0}
+    request = context.get("request")
+    session = getattr(request, "session", None)
+    # Once every step is done the checklist is gone for good: remembered in the session, so an
+    # established user's dashboard does not ask the database three questions on every view.
+    if session is not None and session.get(FIRST_STEPS_DONE):
+        return {"steps": [], "remaining": 0}
     # A missing one-to-one row raises RelatedObjectDoesNotExist, an AttributeError.
     profile_done = hasattr(user, "business_profile")
     steps = [
@@ -70,4 +84,7 @@ def first_run_checklist(context) -> dict:
             "url": reverse("applications:list"),
         },
     ]
-    return {"steps": steps, "remaining": sum(not step["done"] for step in steps)}
+    remaining = sum(not step["done"] for step in steps)
+    if not remaining and session is not None:
+        session[FIRST_STEPS_DONE] = True
+    return {"steps": steps, "remaining": remaining}

@@ -12,8 +12,9 @@ register = template.Library()
 @register.inclusion_tag("grants/_dashboard_charts.html", takes_context=True)
 def dashboard_charts(context) -> dict:
     user = context["user"]
+    figures = context.get("figures")  # the dashboard's, already read
     return {
-        "score_bands": charts.score_bands(user),
-        "categories": charts.categories(user),
+        "score_bands": charts.score_bands(user, figures),
+        "categories": charts.categories(user, figures),
         "deadline_weeks": charts.deadlines_by_week(user),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from grants.deadlines import deadline_local
+from grants.deadlines import deadline_text
 
 register = template.Library()
 
@@ -12,11 +12,7 @@ register = template.Library()
 @register.filter
 def deadline(value, fmt: str = "j M Y"):
     """A deadline as a date in US Eastern time, where federal deadlines are set (11:59 pm ET)."""
-    from django.utils.dateformat import format as date_format
-
-    if not value:
-        return ""
-    return date_format(deadline_local(value), fmt)
+    return deadline_text(value, fmt)
 
 
 @register.filter

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _titles(response) -> list[str]:
-    return [grant.title for grant in response.context["page"].object_list]
+    return [row["title"] for row in response.context["page"].rows]
 
 
 def test_it_shows_the_dashboard(owner_client, user, other_user):
