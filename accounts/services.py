@@ -27,7 +27,7 @@ from social_django.models import UserSocialAuth
 
 from accounts import selectors
 from accounts.encryption import decrypt_bytes
-from accounts.models import SYSTEM_USER_EMAIL, AuditEntry, ErasureRecord, SubscriptionTier, User
+from accounts.models import AuditEntry, ErasureRecord, SubscriptionTier, User
 from accounts.registry import owner_models
 
 logger = logging.getLogger(__name__)
@@ -159,22 +159,23 @@ def user_details_update(*, user: User, full_name: str | None = None, company_nam
 
 
 def legacy_history_claim(*, user: User) -> int:
-    """Give ``user`` the legacy application history that names their e-mail and the system user still holds.
+    """Give ``user`` the legacy application history that names their e-mail and the legacy owner still holds.
 
-    The legacy string must equal the e-mail exactly, ignoring case and surrounding blanks. Raw SQL
-    because accounts sits below applications and must not import it.
+    The legacy owner is the one ``migrate`` recorded (``LegacyOwner``; the system user unless
+    ``LEGACY_OWNER_EMAIL`` named someone); no record, nothing to claim. The legacy string must
+    equal the e-mail exactly, ignoring case and surrounding blanks. Raw SQL because accounts sits
+    below applications and must not import it.
     """
-    if user.email.lower() == SYSTEM_USER_EMAIL:
-        return 0
     with connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE application_history SET user_id = %s
-            WHERE user_id = (SELECT id FROM users WHERE lower(email) = %s)
+            WHERE user_id = (SELECT user_id FROM legacy_owner WHERE id = 1)
+              AND user_id <> %s
               AND user_id_old IS NOT NULL
               AND lower(btrim(user_id_old, E' \\t\\r\\n')) = lower(btrim(%s))
             """,
-            [user.pk, SYSTEM_USER_EMAIL, user.email],
+            [user.pk, user.pk, user.email],
         )
         moved = cursor.rowcount
     if moved:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from social_django.models import UserSocialAuth
 
 from accounts.encryption import encrypt_bytes
-from accounts.models import User, UserSettings
+from accounts.models import LegacyOwner, User, UserSettings
 from applications.models import ApplicationHistory, GeneratedApplication
 from billing.models import BillingNotice, NoticeKind, Subscription, UsageKind, UsageRecord
 from funders.models import Funder, FunderApproach, FunderGrant, FunderReturn, SavedFunder
@@ -40,6 +40,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         skip_postgeneration_save = True
+
+
+class LegacyOwnerFactory(factory.django.DjangoModelFactory):
+    """The record ``migrate`` writes: who received the legacy single-user data (one row)."""
+
+    id = 1
+    user = factory.SubFactory(UserFactory)
+
+    class Meta:
+        model = LegacyOwner
+        django_get_or_create = ("id",)
 
 
 class UserSettingsFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ from accounts import services
 from accounts.models import SYSTEM_USER_EMAIL, SubscriptionTier, User
 from applications.models import ApplicationHistory
 from tests.accounts.conftest import auth0_sign_in, signed_in_user_id
-from tests.factories import ApplicationHistoryFactory, GrantFactory, UserFactory
+from tests.factories import ApplicationHistoryFactory, GrantFactory, LegacyOwnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_it_never_links_an_unverified_email_to_an_existing_account(client, auth0
 
 
 def test_it_links_a_verified_legacy_owner_and_gives_them_their_legacy_history(client, auth0):
-    system = UserFactory(email=SYSTEM_USER_EMAIL, is_active=False)
+    system = LegacyOwnerFactory(user=UserFactory(email=SYSTEM_USER_EMAIL, is_active=False)).user
     legacy_grant = GrantFactory(user=system)
     owner = UserFactory(email="legacy.owner@example.com", auth0_id=None)
     theirs = [
@@ -127,6 +127,35 @@ def test_it_links_a_verified_legacy_owner_and_gives_them_their_legacy_history(cl
     assert set(ApplicationHistory.objects.filter(user=system).values_list("pk", flat=True)) == {
         h.pk for h in not_theirs
     }
+
+
+def test_a_new_person_claims_their_history_from_the_recorded_legacy_owner_whoever_it_is(client, auth0):
+    # LEGACY_OWNER_EMAIL named a person at the conversion: they, not the system user, hold the rows.
+    named_owner = LegacyOwnerFactory(user=UserFactory(email="founder@example.com")).user
+    UserFactory(email=SYSTEM_USER_EMAIL, is_active=False)  # exists, but holds nothing
+    legacy_grant = GrantFactory(user=named_owner)
+    theirs = ApplicationHistoryFactory(user=named_owner, grant=legacy_grant, user_id_old="New.Person@example.com")
+    kept = ApplicationHistoryFactory(user=named_owner, grant=legacy_grant, user_id_old="default_user")
+    auth0.next_identity(sub="auth0|newperson", email="new.person@example.com", email_verified=True)
+
+    auth0_sign_in(client)
+
+    newcomer = User.objects.get(email="new.person@example.com")
+    assert list(ApplicationHistory.objects.filter(user=newcomer)) == [theirs]
+    assert list(ApplicationHistory.objects.filter(user=named_owner)) == [kept]
+
+
+def test_nothing_is_claimed_without_a_recorded_legacy_owner(client, auth0):
+    system = UserFactory(email=SYSTEM_USER_EMAIL, is_active=False)
+    history = ApplicationHistoryFactory(
+        user=system, grant=GrantFactory(user=system), user_id_old="new.person@example.com"
+    )
+    auth0.next_identity(sub="auth0|newperson", email="new.person@example.com", email_verified=True)
+
+    auth0_sign_in(client)
+
+    history.refresh_from_db()
+    assert history.user == system
 
 
 def test_it_refuses_an_account_already_linked_to_another_auth0_login(client, auth0):
