@@ -12,7 +12,8 @@ other threads (``runserver``) there is no deadline.
 
 ``server_error`` (``handler500``) answers database failures (connection lost, refused, timed out)
 with 503 and ``Retry-After``; other errors stay 500. Both are JSON under /api/, and neither
-touches the database, so they can still be sent while it is down.
+touches the database, so they can still be sent while it is down. The 400, 403 and 404 handlers
+are Django's pages, and JSON under /api/ (an unknown API path, a body too big to read).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.views import defaults
 
 API_PREFIX = "/api/"
 # How often, once the deadline has passed, the timer looks again for a database wait to interrupt.
@@ -99,3 +101,19 @@ def server_error(request, *args, **kwargs):
     if unavailable:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def _api_or(default_view, status: int, detail: str, code: str):
+    """Django's own error page, except under /api/, where the error is JSON like every other."""
+
+    def view(request, exception=None, **kwargs):
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse({"detail": detail, "code": code}, status=status)
+        return default_view(request, exception, **kwargs)
+
+    return view
+
+
+bad_request = _api_or(defaults.bad_request, 400, "The request could not be read.", "bad_request")
+permission_denied = _api_or(defaults.permission_denied, 403, "Forbidden.", "forbidden")
+page_not_found = _api_or(defaults.page_not_found, 404, "Not Found", "not_found")

@@ -19,5 +19,9 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 
-# A database that failed answers 503 (JSON under /api/), other errors 500: grantfinder/outage.py.
+# A database that failed answers 503, other errors 500; every error is JSON under /api/
+# (grantfinder/outage.py).
 handler500 = "grantfinder.outage.server_error"
+handler400 = "grantfinder.outage.bad_request"
+handler403 = "grantfinder.outage.permission_denied"
+handler404 = "grantfinder.outage.page_not_found"

@@ -34,3 +34,16 @@ def test_a_bug_is_500_json_on_the_api(rf):
     assert api.status_code == 500 and api["Content-Type"] == "application/json"
     assert api.content == b'{"detail": "Internal server error.", "code": "server_error"}'
     assert page.status_code == 500 and b"Something went wrong" in page.content and not page.has_header("Retry-After")
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_and_an_unreadable_body_are_json(owner_client, settings):
+    missing = owner_client.get("/api/no-such-thing")
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not Found", "code": "not_found"}
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    too_big = owner_client.post("/api/search-runs", data={"keywords": "x" * 200}, content_type="application/json")
+    assert too_big.status_code == 400 and too_big.json()["code"] == "bad_request"
+
+    page = owner_client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
