@@ -6,6 +6,9 @@ Rate-limit counters (accounts/throttling.py) need neither: here the row is locke
 counted (``SELECT ... FOR UPDATE``) and its expiry is left alone. Redis (``REDIS_URL``) counts
 atomically by itself.
 
+Nor does it cull a live key: past ``MAX_ENTRIES`` Django's cache drops a third of all rows, live
+ones too, which would reset users' counters under load; here only expired rows are deleted.
+
 The table is the ``CacheEntry`` model's, so ``migrate`` creates it (no ``createcachetable`` step).
 """
 
@@ -26,7 +29,13 @@ class DatabaseCache(DjangoDatabaseCache):
         connection = connections[db]
         table = connection.ops.quote_name(self._table)
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
+        outermost = not connection.in_atomic_block
         with transaction.atomic(using=db), connection.cursor() as cursor:
+            if outermost:
+                # A counter needs no flush to disk before the answer: a crash loses at most the
+                # last fraction of a second of counts. Only when the transaction is the counter's
+                # own; inside a caller's, its data keeps its durability.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
             cursor.execute(
                 f"SELECT value FROM {table} WHERE cache_key = %s AND expires > %s FOR UPDATE",  # noqa: S608
                 [key, now],
@@ -38,3 +47,11 @@ class DatabaseCache(DjangoDatabaseCache):
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             cursor.execute(f"UPDATE {table} SET value = %s WHERE cache_key = %s", [encoded, key])  # noqa: S608
         return value
+
+    def _cull(self, db, cursor, now, num):
+        connection = connections[db]
+        table = connection.ops.quote_name(self._table)
+        cursor.execute(
+            f"DELETE FROM {table} WHERE expires < %s",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(now.replace(microsecond=0))],
+        )

@@ -80,9 +80,13 @@ def throttle_hit(*, user, scope: str, now: float | None = None) -> None:
     now = time.time() if now is None else now
     window = int(now // rate.period)
     key = f"throttle:{scope}:{user.pk}:{window}"
-    # Kept a second past its window, so it cannot expire between add and incr.
-    cache.add(key, 0, timeout=rate.period + 1)
-    count = cache.incr(key)
+    try:
+        count = cache.incr(key)  # one locked update when the window's counter exists
+    except ValueError:
+        # The window's first request; two at once both add, and one add wins. Kept a second past
+        # its window, so it cannot expire between add and incr.
+        cache.add(key, 0, timeout=rate.period + 1)
+        count = cache.incr(key)
     if count > rate.limit:
         retry_after = max(1, math.ceil((window + 1) * rate.period - now))
         request_throttled.send(sender=scope, user=user)

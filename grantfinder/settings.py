@@ -337,7 +337,14 @@ THROTTLE_RATES = {
 if env("REDIS_URL", default=""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
 else:
-    CACHES = {"default": {"BACKEND": "accounts.cache.DatabaseCache", "LOCATION": "cache_entries"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "accounts.cache.DatabaseCache",
+            "LOCATION": "cache_entries",
+            # Past this many rows, a write deletes the expired ones (never a live counter).
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=30)
 # The purge's erasure log (user ids and times), kept outside the database so that a restored

@@ -133,3 +133,22 @@ def test_the_database_cache_counts_without_moving_the_expiry():
     assert CacheEntry.objects.get().expires == expires
     with pytest.raises(ValueError):
         cache.incr("missing")
+
+
+def test_culling_the_database_cache_never_drops_a_live_counter():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.cache import DatabaseCache
+
+    small = DatabaseCache("cache_entries", {"OPTIONS": {"MAX_ENTRIES": 3}})
+    for n in range(6):
+        small.add(f"key-{n}", n, timeout=60)
+    CacheEntry.objects.filter(cache_key=small.make_key("key-0")).update(expires=timezone.now() - timedelta(seconds=5))
+
+    # Six rows, past MAX_ENTRIES: the cull runs. Django's would then drop a third of the live ones.
+    small.add("one-more", 0, timeout=60)
+
+    assert [small.get(f"key-{n}") for n in range(6)] == [None, 1, 2, 3, 4, 5]
+    assert CacheEntry.objects.count() == 6  # the expired row went, every live one stayed
