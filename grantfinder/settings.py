@@ -58,6 +58,8 @@ MIGRATION_MODULES = {"djstripe": "billing.djstripe_migrations"}
 MIDDLEWARE = [
     # First: it times and logs the whole request (grantfinder/request_log.py).
     "grantfinder.request_log.RequestLogMiddleware",
+    # Request latency and database queries by URL pattern, for /metrics (grantfinder/metrics.py).
+    "grantfinder.metrics.MetricsMiddleware",
     # Next: a request still waiting on the database past its deadline answers 503 (grantfinder/outage.py).
     "grantfinder.outage.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -195,6 +197,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # taken for dead: /health says so and fail_stale_tasks fails its running tasks (accounts/workers.py).
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=15.0)
 WORKER_STALE_AFTER_SECONDS = env.int("WORKER_STALE_AFTER_SECONDS", default=120)
+# /metrics (grantfinder/metrics.py): from these addresses or networks (not through a proxy), or
+# with "Authorization: Bearer METRICS_TOKEN"; everyone else gets a 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"] if DEBUG else [])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # /health's checks give up after this long, so a hung database still gets a prompt 503.
 HEALTH_STATEMENT_TIMEOUT_MS = env.int("HEALTH_STATEMENT_TIMEOUT_MS", default=2000)
 # A request still waiting on the database this long after it started is cut off with a 503

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -411,6 +411,20 @@ def grants_page(user, data, *, total: int | None = None) -> tuple[GrantFilterFor
     return form, page
 
 
+# A sync that refreshed the catalog: a few details missed (PARTIAL) still refreshes the rest.
+CATALOG_SYNC_COUNTS = (SearchRunStatus.SUCCESS, SearchRunStatus.PARTIAL)
+
+
+def catalog_last_success_by_source() -> dict[str, datetime]:
+    """When each catalog source last finished a sync that counts (``/metrics``' catalog age)."""
+    rows = (
+        CatalogSync.objects.filter(status__in=CATALOG_SYNC_COUNTS, finished_at__isnull=False)
+        .values("source")
+        .annotate(last=Max("finished_at"))
+    )
+    return {row["source"]: row["last"] for row in rows}
+
+
 def catalog_health(*, now: datetime | None = None) -> dict:
     """/health's ``catalog``: when a Grants.gov sync last succeeded, and whether that is too long ago.
 
@@ -420,9 +434,7 @@ def catalog_health(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     limit = settings.CATALOG_STALE_AFTER_HOURS
     last = (
-        CatalogSync.objects.filter(
-            source__startswith="grantsgov", status__in=[SearchRunStatus.SUCCESS, SearchRunStatus.PARTIAL]
-        )
+        CatalogSync.objects.filter(source__startswith="grantsgov", status__in=CATALOG_SYNC_COUNTS)
         .order_by("-finished_at")
         .values_list("finished_at", "source")
         .first()
