@@ -285,3 +285,28 @@ def test_a_fiscal_year_return_takes_its_tax_year_from_taxyr_not_the_end_date():
     # Without TaxYr, the year the period began (not the year it ended).
     no_year = irs990pf.parse_return(BytesIO(header.replace(b"<TaxYr>2021</TaxYr>", b"")), "fiscal")
     assert no_year.tax_year == 2021
+
+
+def test_an_interrupted_import_keeps_its_finished_batches_and_resumes(tmp_path, monkeypatch):
+    for item in (MCNEIL, MILLMAN, OLD_2012):
+        shutil.copy(item, tmp_path / item.name)
+    from funders import services
+
+    monkeypatch.setattr(services, "RETURN_BATCH", 1)
+    real_store = services._store_batch
+    calls = []
+
+    def crash_on_second(batch, sync):
+        calls.append(batch[0].object_id)
+        if len(calls) == 2:
+            raise ConnectionError("server closed the connection unexpectedly")
+        real_store(batch, sync)
+
+    monkeypatch.setattr(services, "_store_batch", crash_on_second)
+    with pytest.raises(ConnectionError):
+        funders_import(path=tmp_path)
+    assert FunderReturn.objects.count() == 1 and FunderSync.objects.get().status == "failed"
+    monkeypatch.setattr(services, "_store_batch", real_store)
+    resumed = funders_import(path=tmp_path)
+    assert (resumed.unchanged, resumed.new, resumed.failed) == (1, 2, 0)
+    assert FunderReturn.objects.count() == 3
