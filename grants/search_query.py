@@ -13,13 +13,14 @@ catalog query that ``grants.selectors.opportunity_search`` uses.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
-from django.db.models import BooleanField, Case, F, FloatField, Func, IntegerField, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Func, QuerySet, Value, When
 from django.db.models.functions import Cast
 
 from grants.models import Opportunity
@@ -202,33 +203,66 @@ def _any(parts: list[str]) -> str:
 
 
 _PLACE_NAMES = {name.lower() for name in US_STATES.values()}
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+MAX_COMBINATIONS = 64  # "at least k of n" spelled out in the tsquery up to this many branches
+
+
+def _lexeme_frequencies() -> dict[str, float]:
+    """How common each common lexeme of the catalog is (the share of opportunities holding it), from
+    the statistics ANALYZE keeps for the vector column: no pass over the catalog per search."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = %s AND attname = 'search' AND most_common_elems IS NOT NULL",
+            [Opportunity._meta.db_table],
+        )
+        row = cursor.fetchone()
+    if not row:
+        return {}
+    lexemes, frequencies = row
+    return dict(zip(lexemes, frequencies[: len(lexemes)], strict=True))
 
 
 def _rarity(terms: list[str], *, places: set[str]) -> dict[str, float]:
-    """Each term's inverse document frequency over the catalog, from one pass over its matches.
+    """Each term's inverse document frequency (the rarer, the heavier), estimated from the column
+    statistics; a lexeme missing from them is rarer than the rarest listed. Without statistics
+    (a table never analysed) every term weighs the same.
 
     A place counts half: a program that names no place is open everywhere, so "Louisiana
     broadband" wants national broadband programs before Louisiana programs about anything else.
     """
-    if len(terms) < 2:
-        return {}
-    counts = ", ".join("count(*) FILTER (WHERE search @@ %s::tsquery)" for _ in terms)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {counts}, (SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = %s::regclass) "
-            f"FROM {Opportunity._meta.db_table} WHERE search @@ %s::tsquery",
-            [*terms, Opportunity._meta.db_table, _any(terms)],
-        )
-        *matching, total = cursor.fetchone()
+    frequencies = _lexeme_frequencies() if len(terms) > 1 else {}
+    rare = min(frequencies.values(), default=1.0) / 2
+
+    def frequency(term: str) -> float:
+        # A term is any of its spellings; a spelling (a phrase) is as rare as its rarest word.
+        spellings = term[1:-1].split(" | ") if term.startswith("(") else [term]
+        total = 0.0
+        for spelling in spellings:
+            words = [w.replace("''", "'") for w in _LEXEME.findall(spelling)]
+            total += min((frequencies.get(w, rare) for w in words), default=rare)
+        return min(total, 1.0)
+
     return {
-        term: math.log(1 + total / (1 + count)) * (0.5 if term in places else 1.0)
-        for term, count in zip(terms, matching, strict=True)
+        term: (math.log(1 + 1 / frequency(term)) if frequencies else 1.0) * (0.5 if term in places else 1.0)
+        for term in terms
     }
 
 
+def _at_least(terms: list[str], count: int) -> str | None:
+    """A tsquery matching at least ``count`` of ``terms``, so that the index itself leaves the rest
+    out; None when that would take too many branches (then a filter does it)."""
+    if count <= 1:
+        return _any(terms)
+    if math.comb(len(terms), count) > MAX_COMBINATIONS:
+        return None
+    return _any([" & ".join(f"({t})" for t in group) for group in itertools.combinations(terms, count)])
+
+
 def keyword_ranked(found: QuerySet, keywords: str) -> QuerySet | None:
-    """The opportunities the keywords find, ranked: most wanted terms matched first, then by
-    weighted text rank (title above synopsis above agency above eligibility). None: no keywords."""
+    """The opportunities the keywords find, ranked: most wanted terms matched first, then the
+    rarer terms, then the weighted text rank (title above synopsis above agency above
+    eligibility). None: no keywords (or only stop words)."""
     query = parse(keywords)
     if query.is_empty:
         return None
@@ -243,17 +277,20 @@ def keyword_ranked(found: QuerySet, keywords: str) -> QuerySet | None:
     phrases = [lexemes[p] for p in query.phrases if lexemes[p]]
     excluded = [lexemes[e] for e in query.excluded if lexemes[e]]
     if not (wanted or phrases or excluded):
-        return None  # nothing but stop words
-    # What the index must find: every phrase, any wanted term, none of the excluded.
-    must = [*phrases] if phrases else ([_any(wanted)] if wanted else [])
-    must += [f"!({e})" for e in excluded]
+        return None
+    minimum = minimum_wanted(wanted=len(wanted), phrases=len(phrases))
+    enough = _at_least(wanted, minimum) if wanted and minimum else None
+    # What the index must find: every phrase, enough wanted terms, none of the excluded.
+    must = [*phrases] + ([enough] if enough else []) + [f"!({e})" for e in excluded]
+    if not phrases and wanted and not enough:
+        must.append(_any(wanted))
     found = found.filter(_matches(" & ".join(f"({m})" for m in must)))
-    coverage = sum((Cast(_matches(term), IntegerField()) for term in wanted), Value(0))
-    # Among opportunities matching as many terms, those matching the rarer ones come first
-    # ("internet" says more than "access"): each term weighs its inverse document frequency.
-    specificity = sum(
+    # One number orders them: a thousand per wanted term matched, plus the term's rarity (< 1000),
+    # so "more terms" always wins and "rarer terms" decides among equals ("internet" says more
+    # than "access"). Each term is tested once per opportunity.
+    relevance = sum(
         (
-            Case(When(_matches(term), then=Value(weight)), default=Value(0.0))
+            Case(When(_matches(term), then=Value(1000 + weight)), default=Value(0.0))
             for term, weight in _rarity(wanted, places=places).items()
         ),
         Value(0.0),
@@ -266,8 +303,7 @@ def keyword_ranked(found: QuerySet, keywords: str) -> QuerySet | None:
         if positive
         else Value(0.0)
     )
-    found = found.annotate(matched=coverage, specificity=specificity, rank=rank)
-    minimum = minimum_wanted(wanted=len(wanted), phrases=len(phrases))
-    if minimum > 1:
-        found = found.filter(matched__gte=minimum)
-    return found.order_by("-matched", "-specificity", "-rank", "id")
+    found = found.annotate(relevance=relevance, rank=rank)
+    if wanted and minimum > 1 and not enough:
+        found = found.filter(relevance__gte=1000 * minimum)
+    return found.order_by("-relevance", "-rank", "id")
