@@ -132,6 +132,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.E034"]
 AUTH_USER_MODEL = "accounts.User"
 
+# `migrate` waits at most this long for a lock (0: forever), then fails; rerunning it is safe.
+MIGRATION_LOCK_TIMEOUT_MS = env.int("MIGRATION_LOCK_TIMEOUT_MS", default=5000)
+
 # The legacy (pre-Django) database: whose rows the single-user data becomes.
 LEGACY_OWNER_EMAIL = env("LEGACY_OWNER_EMAIL", default="")
 

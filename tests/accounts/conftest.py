@@ -32,7 +32,7 @@ def auth0(settings):
     Auth0OAuth2.get_jwks_keys_for_uri.invalidate()
 
 
-def auth0_sign_in(client, *, next_url: str | None = None, forge_state: bool = False):
+def auth0_sign_in(client, *, next_url: str | None = None, forge_state: bool = False, drop_state: bool = False):
     """Drive the whole sign-in: our POST, the tenant's approval, our callback. Returns the callback's response."""
     begin = client.post("/accounts/auth/login/auth0/", {"next": next_url} if next_url else {})
     assert begin.status_code == 302, begin
@@ -45,6 +45,9 @@ def auth0_sign_in(client, *, next_url: str | None = None, forge_state: bool = Fa
         for name in ("state", "redirect_state"):
             if name in params:
                 params[name] = "forged-" + params[name][:8]
+    if drop_state:
+        for name in ("state", "redirect_state"):
+            params.pop(name, None)
     return client.get(callback.path, params)
 
 

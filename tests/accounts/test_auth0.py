@@ -83,6 +83,16 @@ def test_it_refuses_a_forged_state_and_signs_nobody_in(client, auth0):
     assert "did not match a sign-in started here" in _messages_on_login_page(client)
 
 
+def test_it_refuses_a_callback_without_state_and_signs_nobody_in(client, auth0):
+    response = auth0_sign_in(client, drop_state=True)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_user_id(client) is None
+    assert not User.objects.exists()
+    assert "You have not been signed in" in _messages_on_login_page(client)
+
+
 @pytest.mark.parametrize("verified_claim", [{"email_verified": False}, {"email_verified": "true"}, {}])
 def test_it_never_links_an_unverified_email_to_an_existing_account(client, auth0, user, verified_claim):
     identity = {"sub": "auth0|attacker", "email": user.email.upper(), **verified_claim}
