@@ -178,7 +178,7 @@ def matching(name: str, repeats: int) -> None:
     from django.db import connection
 
     from funders.matching import ProfileNeeds
-    from funders.selectors import evidence_sql, funder_matches
+    from funders.selectors import MATCH_WORK_MEM, evidence_sql, funder_matches
 
     rows = connection.cursor()
     rows.execute("SELECT count(*) FROM funder_grants")
@@ -196,6 +196,7 @@ def matching(name: str, repeats: int) -> None:
           f"p95 {p95 * 1000:.0f} ms, max {timings[-1] * 1000:.0f} ms ({len(found)} matches for the last)")  # fmt: skip
     sql, params = evidence_sql(ProfileNeeds(state="LA", terms=PROFILES[0][1], budget=250_000))
     with connection.cursor() as cursor:
+        cursor.execute(f"SET work_mem = '{MATCH_WORK_MEM}'")  # as funder_matches runs it
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         print("\n".join(row[0] for row in cursor.fetchall()))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
@@ -13,7 +13,8 @@ from funders.matching import FunderEvidence, Match, ProfileNeeds, score
 from funders.models import Funder, FunderApproach, FunderGrant, GrantKind, SavedFunder
 
 YEARS_CONSIDERED = 5  # the latest five tax years we hold
-PRERANK_LIMIT = 300  # funders scored in Python, after the SQL pre-ranking by place and purpose
+PRERANK_LIMIT = 300
+MATCH_WORK_MEM = "64MB"  # funders scored in Python, after the SQL pre-ranking by place and purpose
 
 
 def purpose_tsquery(words) -> str:
@@ -118,7 +119,10 @@ def _evidence(needs: ProfileNeeds, *, preselected: bool) -> list[FunderEvidence]
     if built is None:
         return []
     sql, params = built
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Enough memory for exact bitmaps over the purpose matches (with the default 4MB they go
+        # lossy and every row of every page is checked again: 2.3 s instead of 1 s at 5M rows).
+        cursor.execute(f"SET LOCAL work_mem = '{MATCH_WORK_MEM}'")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
