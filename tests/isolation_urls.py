@@ -1,6 +1,6 @@
 """The project's URLs plus deliberately broken routes, to prove tests/test_isolation.py can fail."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import include, path
 
 from grantfinder.urls import urlpatterns as project_urlpatterns
@@ -27,6 +27,11 @@ def all_grants(request):
     return HttpResponse("\n".join(Grant.objects.values_list("title", flat=True)))
 
 
+def all_grant_ids(request):
+    # Wrong on purpose: everyone's grant ids, as a JSON list endpoint would show them.
+    return JsonResponse({"ids": list(Grant.objects.values_list("pk", flat=True))})
+
+
 def unmapped(request, widget_id):
     raise Http404
 
@@ -37,6 +42,7 @@ probe_patterns = (
         path("meddling/<int:pk>/", meddling, name="meddling"),
         path("unmapped/<int:widget_id>/", unmapped, name="unmapped"),
         path("all-grants/", all_grants, name="all_grants"),
+        path("all-grant-ids/", all_grant_ids, name="all_grant_ids"),
     ],
     "probe",
 )

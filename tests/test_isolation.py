@@ -400,3 +400,115 @@ def test_it_catches_a_list_that_shows_another_users_rows(settings):
         "GET /probe/all-grants/  as another user shows the owner's data",
         "GET /probe/all-grants/ {'q': 'zq7alphasecretzq'} as another user shows the owner's data",
     ]
+
+
+# Bar line 12: lists, searches and exports compared by primary key. The owner's rows get ids from
+# a range nothing else uses, so any appearance of one in another user's responses is a leak.
+OWNER_ID_START = 987_600_000  # each table its own thousand: 987_600_000, 987_601_000, ...
+_OWNER_ID = re.compile(rb"(?<!\d)9876\d{5}(?!\d)")
+
+
+def _owner_sequences() -> list[str]:
+    from django.db import connection
+
+    sequences = []
+    with connection.cursor() as cursor:
+        for entry in owner_models:
+            table, pk = entry.model._meta.db_table, entry.model._meta.pk
+            if isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
+                (sequence,) = cursor.fetchone()
+                if sequence:
+                    sequences.append(sequence)
+    return sequences
+
+
+@pytest.fixture
+def _owner_ids_from_a_private_range():
+    """Moves the id sequences of the owner models into the private range; puts them back after
+    (``setval`` is not undone by the test's rollback)."""
+    from django.db import connection
+
+    sequences = _owner_sequences()
+    with connection.cursor() as cursor:
+        saved = []
+        for sequence in sequences:
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
+            saved.append((sequence, *cursor.fetchone()))
+
+    def move() -> None:
+        with connection.cursor() as cursor:
+            for offset, sequence in enumerate(sequences):
+                cursor.execute("SELECT setval(%s, %s, false)", [sequence, OWNER_ID_START + 1000 * offset])
+
+    yield move
+    with connection.cursor() as cursor:
+        for sequence, last_value, is_called in saved:
+            cursor.execute("SELECT setval(%s, %s, %s)", [sequence, last_value, is_called])
+
+
+def _bodies(client, *, post_export: bool) -> dict[str, bytes]:
+    bodies = {}
+    for path in _listing_routes():
+        response = client.get(path)
+        bodies[f"GET {path}"] = b"".join(response.streaming_content) if response.streaming else response.content
+        _close(response)
+    if post_export:
+        import io
+        import zipfile
+
+        archive = zipfile.ZipFile(io.BytesIO(client.post("/accounts/export/").content))
+        bodies["POST /accounts/export/"] = b"".join(archive.read(name) for name in archive.namelist())
+    return bodies
+
+
+def test_no_list_search_or_export_of_another_user_holds_any_of_the_owners_primary_keys(
+    _owner_ids_from_a_private_range,
+):
+    def build(user):
+        owned_data_build(user)
+        for _ in range(3):  # N of each listed kind, not just one
+            GrantFactory(user=user)
+            SearchRunFactory(user=user)
+            GeneratedApplicationFactory(user=user)
+
+    intruder = UserFactory()
+    build(intruder)
+    _owner_ids_from_a_private_range()
+    owner = UserFactory(email="pk.owner@example.com")
+    assert owner.pk >= OWNER_ID_START
+    build(owner)
+    owner_ids = {
+        str(pk).encode()
+        for entry in owner_models
+        for pk in entry.rows_of(owner).values_list("pk", flat=True)
+        if isinstance(pk, int)
+    }
+    assert len(owner_ids) > 20 and all(_OWNER_ID.fullmatch(pk) for pk in owner_ids)
+
+    assert pk_leaks(intruder, post_export=True) == []
+    # The owner's own lists and export do show their ids, so the absence above means something.
+    owner_client = Client()
+    owner_client.force_login(owner)
+    seen = {match for body in _bodies(owner_client, post_export=True).values() for match in _OWNER_ID.findall(body)}
+    assert len(seen & owner_ids) > 10
+
+
+def pk_leaks(intruder, *, post_export: bool) -> list[str]:
+    client = Client()
+    client.force_login(intruder)
+    return sorted(
+        f"{where} shows the owner's id {match.decode()}"
+        for where, body in _bodies(client, post_export=post_export).items()
+        for match in set(_OWNER_ID.findall(body))
+    )
+
+
+def test_it_catches_a_list_that_shows_another_users_ids(settings, _owner_ids_from_a_private_range):
+    settings.ROOT_URLCONF = "tests.isolation_urls"
+    intruder = UserFactory()
+    GrantFactory(user=intruder)
+    _owner_ids_from_a_private_range()
+    owner_grant = GrantFactory(user=UserFactory())
+
+    assert pk_leaks(intruder, post_export=False) == [f"GET /probe/all-grant-ids/ shows the owner's id {owner_grant.pk}"]
