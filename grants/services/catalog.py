@@ -234,12 +234,23 @@ def catalog_sync_ca_portal(
     *, path: Path | str | None = None, client: ca_portal.CaPortalClient | None = None, today: date | None = None
 ) -> CatalogSync:
     """California Grants Portal records: from a datastore dump (JSON or CSV) or the datastore API."""
+
+    def close_unlisted(counter: SyncCounter) -> int:
+        # The portal lists every record, closed ones too: one missing from a complete, clean listing
+        # was withdrawn. A listing with unreadable records (or none at all) closes nothing.
+        if counter.sync.failed or not counter.seen:
+            return 0
+        gone = Opportunity.objects.filter(source=OpportunitySource.CA_PORTAL, status__in=OPEN).exclude(
+            external_id__in=counter.seen
+        )
+        return gone.update(status=OpportunityStatus.CLOSED, changed_fields=["status"], updated_at=timezone.now())
+
     if path is not None:
         return _run(label="ca-portal-dump", source=OpportunitySource.CA_PORTAL, records=ca_portal.iter_dump(path),
-                    today=today)  # fmt: skip
+                    today=today, on_complete=close_unlisted)  # fmt: skip
     client = client or ca_portal.CaPortalClient()
     sync = _run(label="ca-portal-api", source=OpportunitySource.CA_PORTAL, records=ca_portal.iter_api(client),
-                today=today)  # fmt: skip
+                today=today, on_complete=close_unlisted)  # fmt: skip
     sync.api_calls = client.calls
     sync.save(update_fields=["api_calls"])
     return sync

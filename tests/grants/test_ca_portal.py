@@ -167,3 +167,14 @@ def test_the_command_reads_a_dump_and_refuses_a_file_that_is_not_one(tmp_path):
                      stderr=StringIO())  # fmt: skip
     assert CatalogSync.objects.filter(status=SearchRunStatus.FAILED).count() == 1
     assert Opportunity.objects.count() == 50
+
+
+def test_a_record_the_portal_no_longer_lists_is_closed(settings):
+    catalog_sync_ca_portal(path=DUMP, today=SNAPSHOT_DAY)
+    with FakeCkan() as fake:
+        settings.CA_GRANTS_API_BASE = fake.base_url
+        fake.rows = [row for row in fake.rows if row["PortalID"] != "117507"]  # withdrawn from the portal
+        sync = catalog_sync_ca_portal(today=SNAPSHOT_DAY)
+    assert (sync.status, sync.closed, sync.unchanged) == (SearchRunStatus.SUCCESS, 1, 49)
+    assert Opportunity.objects.get(source="ca-portal", external_id="117507").status == OpportunityStatus.CLOSED
+    assert Opportunity.objects.filter(source="ca-portal", status="posted").count() == 32
