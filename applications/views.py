@@ -16,6 +16,7 @@ from applications.models import (
     InvalidStatusMove,
 )
 from applications.writer import SECTIONS, SECTIONS_BY_KEY
+from funders.selectors import approaches_for_user
 from profiles.selectors import profile_for_user
 
 
@@ -44,6 +45,8 @@ def application_list(request):
             "grant_options": options,
             "chosen_grant": int(chosen) if chosen.isdigit() else None,
             "has_profile": profile_for_user(user=request.user) is not None,
+            # Foundations approached, beside the grants applied for (each step is logged on the funder's page).
+            "funder_approaches": approaches_for_user(request.user)[:10],
         },
     )
 

@@ -104,3 +104,12 @@ def test_another_users_approach_cannot_be_deleted(owner_client, other_user, fund
     assert FunderApproach.objects.filter(pk=theirs.pk).exists()
     page = owner_client.get("/funders/720000001/").content.decode()
     assert "Nothing logged yet" in page  # the owner's page never shows someone else's steps
+
+
+def test_approaches_are_listed_beside_the_applications(owner_client, user, other_user, funders_fixture):
+    FunderApproachFactory(user=user, funder=funders_fixture["bayou"], stage="invited")
+    FunderApproachFactory(user=other_user, funder=funders_fixture["gulf"], stage="funded")
+    page = owner_client.get("/applications/").content.decode()
+    section = page.split('id="approaches-heading"')[1].split("</section>")[0]
+    assert "BAYOU DIGITAL FUTURES FOUNDATION" in section and "Invited to apply" in section
+    assert "GULF SCHOLARS TRUST" not in section
