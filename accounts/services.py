@@ -328,6 +328,7 @@ def account_purge(*, user: User, log: bool = True) -> PurgeReport:
     files = account_file_names(user=user)
     user_pk = user.pk
     audit_anonymise(user_id=user_pk, names=_names_of(user), owned=_owned_keys(user))
+    _sign_in_records_delete(email=user.email)
     rows = sum(entry.rows_of(user).count() for entry in owner_models)
     user.delete()
     leftovers = {
@@ -417,6 +418,14 @@ def audit_anonymise(*, user_id: int, names: list[str], owned: dict[str, list[str
         log.save(update_fields=["object_repr", "change_message"])
         changed += 1
     return changed
+
+
+def _sign_in_records_delete(*, email: str) -> None:
+    """django-axes' sign-in attempts and failures name the account by its e-mail: they go with it."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=email).delete()
 
 
 def _erasure_log_append(record: ErasureRecord) -> None:

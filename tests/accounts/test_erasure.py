@@ -9,10 +9,12 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 
 from accounts import services
 from accounts.models import AuditEntry, ErasureRecord, User
@@ -20,7 +22,14 @@ from tests.owned_data import owned_data_build, owned_snapshot
 
 pytestmark = pytest.mark.django_db
 
-AUDIT_TABLES = ["staff_audit_entries", "django_admin_log"]
+# Our staff audit trail, the admin's change log and django-axes' sign-in records.
+AUDIT_TABLES = [
+    "staff_audit_entries",
+    "django_admin_log",
+    "axes_accessattempt",
+    "axes_accessfailurelog",
+    "axes_accesslog",
+]
 
 
 def _needles(user: User, business_name: str) -> list[str]:
@@ -105,6 +114,10 @@ def audited_owner(user, other_user, staff_user, staff_client):
         f"/admin/accounts/user/{other_user.pk}/change/",
     ):
         assert staff_client.get(url).status_code == 200, url
+    # Two wrong passwords for the owner's account: django-axes records them under the e-mail.
+    for _ in range(2):
+        assert Client().post("/accounts/login/", {"username": user.email, "password": "wrong"}).status_code == 400
+    assert AccessAttempt.objects.filter(username__iexact=user.email).exists()
     LogEntry.objects.log_actions(
         user_id=staff_user.pk,
         queryset=[user, profile],
