@@ -1,6 +1,6 @@
 """Abuse limits: sign-in lockout (django-axes) and per-user rate limits with 429 and Retry-After.
 
-Rate limits count in fixed windows in the shared cache (``CACHES``: PostgreSQL's cache table, or
+Rate limits count in sliding windows in the shared cache (``CACHES``: PostgreSQL's cache table, or
 Redis), so every gunicorn worker on every machine counts against the same number. A view that
 does something costly calls ``throttle_hit(user=..., scope=...)`` before doing it::
 
@@ -30,6 +30,8 @@ from django.dispatch import Signal
 request_throttled = Signal()
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+# The time rate limits count by; tests set it to stay inside one window whatever the wall clock does.
+clock = time.time
 
 
 @dataclass(frozen=True)
@@ -74,23 +76,43 @@ def throttle_rate(scope: str) -> Rate:
 def throttle_hit(*, user, scope: str, now: float | None = None) -> None:
     """Count one request of ``user`` against ``scope``; raise ``Throttled`` once past the limit.
 
-    Refused requests count too, so hammering does not slip through; the window still ends on time.
+    A sliding window: the current fixed window's count plus the previous window's, weighted by how
+    much of it still lies within one period of ``now``. Plain fixed windows let twice the limit
+    through across a boundary (ten just before the minute turns, ten just after). A refused request
+    is not counted, so whoever waits the ``Retry-After`` it was given gets in.
     """
     rate = throttle_rate(scope)
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     window = int(now // rate.period)
     key = f"throttle:{scope}:{user.pk}:{window}"
     try:
         count = cache.incr(key)  # one locked update when the window's counter exists
     except ValueError:
-        # The window's first request; two at once both add, and one add wins. Kept a second past
-        # its window, so it cannot expire between add and incr.
-        cache.add(key, 0, timeout=rate.period + 1)
+        # The window's first request; two at once both add, and one add wins. Kept through the
+        # next window too, where it is the previous window's count.
+        cache.add(key, 0, timeout=2 * rate.period + 1)
         count = cache.incr(key)
-    if count > rate.limit:
-        retry_after = max(1, math.ceil((window + 1) * rate.period - now))
-        request_throttled.send(sender=scope, user=user)
-        raise Throttled(scope=scope, rate=rate, retry_after=retry_after)
+    elapsed = now - window * rate.period
+    previous = cache.get(f"throttle:{scope}:{user.pk}:{window - 1}", 0)
+    if previous * (rate.period - elapsed) / rate.period + count <= rate.limit:
+        return
+    cache.decr(key)
+    retry_after = _seconds_until_allowed(rate=rate, previous=previous, count=count - 1, elapsed=elapsed)
+    request_throttled.send(sender=scope, user=user)
+    raise Throttled(scope=scope, rate=rate, retry_after=retry_after)
+
+
+def _seconds_until_allowed(*, rate: Rate, previous: int, count: int, elapsed: float) -> int:
+    """When one more request fits: later in this window as the previous one fades, or else in the
+    next window once this window's ``count`` has faded enough. Said as at most a period, when every
+    request now counted is over a period old; the estimate (which spreads a window's count evenly
+    over it) may refuse once more then, with a short wait of its own."""
+    period, room = rate.period, rate.limit - count - 1
+    if room >= 0 and previous:
+        wait = period * (1 - room / previous) - elapsed
+    else:
+        wait = period - elapsed + period * (1 - (rate.limit - 1) / max(count, 1))
+    return min(period, max(1, math.ceil(wait)))
 
 
 # --- Sign-in lockout (django-axes) ---------------------------------------------------------------

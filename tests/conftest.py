@@ -18,6 +18,12 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def throttle_clock_stopped(monkeypatch):
+    """Rate limits count at one instant: a test's burst stays a burst on however busy a machine."""
+    monkeypatch.setattr("accounts.throttling.clock", lambda: 1_800_000_030.0)
+
+
+@pytest.fixture
 def user(db):
     """The owner: the grant seeker whose data a test is about."""
     return UserFactory(email="owner@example.com", full_name="Olive Owner")

@@ -107,7 +107,7 @@ def test_a_malformed_rate_is_refused(text):
         Rate.parse(text)
 
 
-def test_the_limit_holds_within_its_window_and_resets_in_the_next(settings):
+def test_the_limit_holds_within_a_sliding_minute(settings):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "generation": "3/minute"}
     user = UserFactory()
     start = 1_800_000_000.0  # a window boundary (divisible by 60)
@@ -117,12 +117,42 @@ def test_the_limit_holds_within_its_window_and_resets_in_the_next(settings):
     with pytest.raises(Throttled) as refused:
         throttle_hit(user=user, scope="generation", now=start + 20.5)
 
-    assert refused.value.retry_after == 40  # until the window ends, rounded up
+    # The three fade out of the next window as it passes: one more fits once a third of it is over.
+    assert refused.value.retry_after == 60
     assert str(refused.value) == (
-        "Too many application writing requests: the limit is 3 per minute. Please try again in 40 s."
+        "Too many application writing requests: the limit is 3 per minute. Please try again in 60 s."
     )
-    throttle_hit(user=user, scope="generation", now=start + 60)  # a new window
+    with pytest.raises(Throttled):
+        throttle_hit(user=user, scope="generation", now=start + 60)
+    throttle_hit(user=user, scope="generation", now=start + 80.5)
     throttle_hit(user=UserFactory(), scope="generation", now=start + 21)  # another user's own count
+
+
+def test_a_burst_across_a_window_boundary_is_still_limited(settings):
+    """Fixed windows would take ten just before the minute turns and ten more just after."""
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "generation": "10/minute"}
+    user = UserFactory()
+    start = 1_800_000_000.0
+
+    for tenth in range(10):
+        throttle_hit(user=user, scope="generation", now=start + 59 + tenth / 10)
+    with pytest.raises(Throttled) as refused:
+        throttle_hit(user=user, scope="generation", now=start + 61)
+
+    assert 1 <= refused.value.retry_after <= 60
+
+
+def test_a_refused_request_is_not_counted(settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "generation": "2/minute"}
+    user = UserFactory()
+    start = 1_800_000_000.0
+    throttle_hit(user=user, scope="generation", now=start)
+    throttle_hit(user=user, scope="generation", now=start + 1)
+    for offset in range(2, 30):
+        with pytest.raises(Throttled):
+            throttle_hit(user=user, scope="generation", now=start + offset)
+
+    assert cache.get(f"throttle:generation:{user.pk}:{int(start // 60)}") == 2
 
 
 def test_the_database_cache_counts_without_moving_the_expiry():

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _roomy_allowance(settings, user):
+def _roomy_allowance(settings, user, throttle_clock_stopped):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "generation": "10/minute"}
     User.objects.filter(pk=user.pk).update(applications_limit=100)
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _roomy_allowance(user):
+def _roomy_allowance(user, throttle_clock_stopped):
     User.objects.filter(pk=user.pk).update(searches_limit=100)
 
 
