@@ -310,3 +310,18 @@ def test_an_interrupted_import_keeps_its_finished_batches_and_resumes(tmp_path, 
     resumed = funders_import(path=tmp_path)
     assert (resumed.unchanged, resumed.new, resumed.failed) == (1, 2, 0)
     assert FunderReturn.objects.count() == 3
+
+
+def test_preselected_only_with_application_details_keeps_both(tmp_path):
+    # Many filers tick "only to preselected organisations" and still fill in line 2. The real 2015 return
+    # with the indicator added where the schema puts it (first in SupplementaryInformationGrp).
+    both = MCNEIL.read_text().replace(
+        "<SupplementaryInformationGrp>",
+        "<SupplementaryInformationGrp>\n        <OnlyContriToPreselectedInd>X</OnlyContriToPreselectedInd>",
+    )
+    (tmp_path / "201601249349100901_public.xml").write_text(both)
+    funders_import(path=tmp_path)
+    funder = Funder.objects.get()
+    assert funder.preselected_only is True and funder.accepts_applications is False
+    assert len(funder.application) == 4  # the filed application details are kept, as filed
+    assert FunderReturn.objects.get().preselected_only is True
