@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.fields import LegacyJSONField
+from core.fields import LegacyJSONField
+from core.models import choices_check
 
 SYSTEM_USER_EMAIL = "system@grantfinder.internal"
 
@@ -34,11 +35,6 @@ class SearchFrequency(models.TextChoices):
     WEEKLY = "WEEKLY", "Weekly"
     TWICE_WEEKLY = "TWICE_WEEKLY", "Twice a week"
     MONTHLY = "MONTHLY", "Monthly"
-
-
-def choices_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
-    """A check constraint that keeps a column to the values of its TextChoices."""
-    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
 
 
 class UserManager(BaseUserManager):
@@ -209,25 +205,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_email} {self.action} {self.object_type} {self.object_id} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class WorkerHeartbeat(models.Model):
-    """A background worker (``manage.py db_worker``) saying it is alive; one row per worker process.
-
-    /health reads the newest beat; ``fail_stale_tasks`` fails the tasks of workers that stopped beating.
-    """
-
-    worker_id = models.CharField(max_length=64, primary_key=True)
-    hostname = models.CharField(max_length=255)
-    pid = models.PositiveIntegerField()
-    started_at = models.DateTimeField()
-    last_seen_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        db_table = "worker_heartbeats"
-
-    def __str__(self) -> str:
-        return f"Worker {self.worker_id} on {self.hostname} (pid {self.pid}), last seen {self.last_seen_at:%H:%M:%S}"
 
 
 class CacheEntry(models.Model):

@@ -12,9 +12,9 @@ class ApplicationsConfig(AppConfig):
         owner_models.register(ApplicationHistory, owner="user")
         owner_models.register(GeneratedApplication, owner="user")
 
-        from accounts.workers import stale_task_handlers
         from applications.services import application_generation_interrupted
         from applications.tasks import generate_application
+        from core.workers import stale_task_handlers
 
         # Writing whose worker died mid-task fails with the reason and gives the allowance back.
         stale_task_handlers.register(generate_application, application_generation_interrupted)

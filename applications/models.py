@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import choices_check
+from core.models import choices_check
 from grants.models import Grant
 
 

@@ -92,7 +92,7 @@ def fill(*, grants: int, users: int) -> tuple[int, int]:
     # /health answers 200 only with a live background worker: one beat, refreshed far in the future.
     from django.utils import timezone
 
-    from accounts.models import WorkerHeartbeat
+    from core.models import WorkerHeartbeat
 
     WorkerHeartbeat.objects.create(
         worker_id="bench-pages",

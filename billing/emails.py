@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from accounts.emails import send_templated_email
+from core.emails import send_templated_email
 
 
 def send_usage_warning(*, user, kind: str, used: int, limit: int) -> None:

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 
-from accounts.models import SubscriptionStatus, choices_check
+from accounts.models import SubscriptionStatus
+from core.models import choices_check
 
 
 class Subscription(models.Model):

@@ -12,7 +12,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import choices_check
+from core.models import choices_check
 
 
 class Funder(models.Model):

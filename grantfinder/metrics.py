@@ -112,7 +112,7 @@ class StateCollector:
     def collect(self):
         from django_tasks_db.models import DBTaskResult
 
-        from accounts.workers import workers_alive
+        from core.workers import workers_alive
         from grants.selectors import catalog_last_success_by_source
 
         now = timezone.now()

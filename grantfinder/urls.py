@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from core import views as core_views
 from grantfinder import metrics
 from grantfinder.api import api
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("health", account_views.health, name="health"),
+    path("health", core_views.health, name="health"),
     path("metrics", metrics.metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("accounts/auth/", include("accounts.social_urls")),

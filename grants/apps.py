@@ -55,14 +55,14 @@ class GrantsConfig(AppConfig):
         owner_models.register(AlertedOpportunity, owner="saved_search__user")
         owner_models.register(DeadlineReminder, owner="grant__user")
 
-        from accounts.workers import stale_task_handlers
+        from core.workers import stale_task_handlers
         from grants.services.search_runs import search_run_interrupted
         from grants.tasks import execute_search_run
 
         # A search whose worker died mid-run fails with the reason and gives the search back.
         stale_task_handlers.register(execute_search_run, search_run_interrupted)
 
-        from accounts.health import health_reports
+        from core.health import health_reports
         from grants.selectors import catalog_health
 
         # /health says how old the catalog is (informational: a stale catalog is no outage).

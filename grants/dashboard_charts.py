@@ -1,7 +1,7 @@
 """The dashboard's three charts as data: grants by score band, by category, deadlines by week.
 
 Each function returns ``[(label, count), ...]`` in display order, ready for ``{% bar_chart %}``
-(accounts/templatetags/charts.py). Score bands and categories come from the user's precomputed
+(core/templatetags/charts.py). Score bands and categories come from the user's precomputed
 figures (grants.models.GrantFigures); deadlines from one grouped, indexed query.
 """
 

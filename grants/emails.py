@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from accounts.emails import send_templated_email
+from core.emails import send_templated_email
 
 
 def send_saved_search_digest(*, saved_search, items: list[dict], more: int, notes: list[str] = ()) -> None:

@@ -10,8 +10,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 
-from accounts.fields import LegacyJSONField
-from accounts.models import UserSettings, choices_check
+from accounts.models import UserSettings
+from core.fields import LegacyJSONField
+from core.models import choices_check
 from grants.criteria import SearchCriteria
 from grants.sources.normalize import sanitize_html
 

@@ -9,7 +9,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import accounts.fields
+import core.fields
 from accounts.legacy import (
     legacy_has_rows,
     legacy_owner_get_or_create,
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                         ("minimum_score", models.FloatField(blank=True, null=True)),
                         (
                             "notify_categories",
-                            accounts.fields.LegacyJSONField(blank=True, null=True),
+                            core.fields.LegacyJSONField(blank=True, null=True),
                         ),
                         (
                             "schedule_frequency",
@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                         ),
                         (
                             "schedule_days",
-                            accounts.fields.LegacyJSONField(blank=True, null=True),
+                            core.fields.LegacyJSONField(blank=True, null=True),
                         ),
                         ("schedule_time", models.TextField(blank=True, null=True)),
                         ("email_notifications", models.BooleanField(default=True)),

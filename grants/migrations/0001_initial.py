@@ -9,7 +9,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import accounts.fields
+import core.fields
 from accounts.legacy import legacy_has_rows, legacy_owner_find, sequence_reset_past_max
 
 GRANT_STATUSES = "'ACTIVE', 'EXPIRED', 'DRAFT', 'ARCHIVED'"
@@ -195,15 +195,15 @@ class Migration(migrations.Migration):
                         ("geographic_scope", models.TextField(blank=True, null=True)),
                         (
                             "specific_location_mentions",
-                            accounts.fields.LegacyJSONField(blank=True, null=True),
+                            core.fields.LegacyJSONField(blank=True, null=True),
                         ),
                         (
                             "raw_source_data",
-                            accounts.fields.LegacyJSONField(blank=True, null=True),
+                            core.fields.LegacyJSONField(blank=True, null=True),
                         ),
                         (
                             "enrichment_log",
-                            accounts.fields.LegacyJSONField(blank=True, null=True),
+                            core.fields.LegacyJSONField(blank=True, null=True),
                         ),
                         (
                             "last_enriched_at",
@@ -293,15 +293,15 @@ class Migration(migrations.Migration):
                         ("feasibility_score", models.FloatField(blank=True, null=True)),
                         (
                             "relevance_details",
-                            accounts.fields.LegacyJSONField(blank=True, null=True),
+                            core.fields.LegacyJSONField(blank=True, null=True),
                         ),
                         (
                             "compliance_details",
-                            accounts.fields.LegacyJSONField(blank=True, null=True),
+                            core.fields.LegacyJSONField(blank=True, null=True),
                         ),
                         (
                             "feasibility_details",
-                            accounts.fields.LegacyJSONField(blank=True, null=True),
+                            core.fields.LegacyJSONField(blank=True, null=True),
                         ),
                         ("overall_summary", models.TextField(blank=True, null=True)),
                         (
@@ -382,7 +382,7 @@ class Migration(migrations.Migration):
                         ("high_priority", models.IntegerField(blank=True, null=True)),
                         (
                             "search_filters",
-                            accounts.fields.LegacyJSONField(blank=True, null=True),
+                            core.fields.LegacyJSONField(blank=True, null=True),
                         ),
                         (
                             "run_type",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from accounts.workers import worker_heartbeat_record
+from core.workers import worker_heartbeat_record
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import UserSettings
-from accounts.workers import WORKER_LOST, tasks_fail_stale
 from applications import services as application_services
 from applications.models import ApplicationGenerationStatus, GenerationState
+from core.workers import WORKER_LOST, tasks_fail_stale
 from grants.criteria import SearchCriteria
 from grants.models import Grant, SavedGrant, SearchRunStatus
 from grants.services.search_runs import search_run_start

@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import WorkerHeartbeat
-from accounts.workers import worker_heartbeat_record
+from core.models import WorkerHeartbeat
+from core.workers import worker_heartbeat_record
 
 
 def _beat(worker_id: str, seconds_ago: float) -> None:

@@ -21,8 +21,8 @@ from django.db import connection
 from django.utils import timezone
 from djstripe.models import Event
 
-from accounts.workers import worker_heartbeat_record
 from billing.models import Subscription
+from core.workers import worker_heartbeat_record
 from tests.billing.conftest import (  # noqa: F401  (fixtures: the fake Stripe and its webhook endpoint)
     SECRET_KEY,
     WEBHOOK_SECRET,

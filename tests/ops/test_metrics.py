@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.throttling import request_throttled
-from accounts.workers import worker_heartbeat_record
+from core.workers import worker_heartbeat_record
 from grants.models import CatalogSync, SearchRunStatus
 from tests.ops.tasks import tally
 

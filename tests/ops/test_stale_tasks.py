@@ -13,16 +13,16 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from accounts.models import WorkerHeartbeat
-from accounts.workers import (
+from applications import services as application_services
+from applications.models import ApplicationGenerationStatus, GenerationState
+from core.models import WorkerHeartbeat
+from core.workers import (
     WORKER_LOST,
     stale_task_handlers,
     tasks_fail_of_worker,
     tasks_fail_stale,
     worker_heartbeat_record,
 )
-from applications import services as application_services
-from applications.models import ApplicationGenerationStatus, GenerationState
 from grants.criteria import SearchCriteria
 from grants.models import SearchRunStatus
 from grants.services.search_runs import search_run_start

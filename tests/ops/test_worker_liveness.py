@@ -1,5 +1,5 @@
 """A worker is alive only while its task loop polls (or runs a task): a loop that hangs or dies
-reads as dead in /health, whatever else in its process goes on (accounts/management/commands/db_worker.py).
+reads as dead in /health, whatever else in its process goes on (core/management/commands/db_worker.py).
 
 The worker runs on a thread of the test, as ``make run``'s autoreloader runs it.
 """
@@ -11,8 +11,8 @@ import threading
 import pytest
 from django_tasks_db.management.commands import db_worker as tasks_db_worker
 
-from accounts.management.commands.db_worker import BeatingWorker
-from accounts.models import WorkerHeartbeat
+from core.management.commands.db_worker import BeatingWorker
+from core.models import WorkerHeartbeat
 from tests.ops import tasks
 from tests.ops.servers import wait_for
 

@@ -6,7 +6,7 @@ import re
 
 from django.template import Context, Template
 
-from accounts.templatetags.charts import bar_chart_svg
+from core.templatetags.charts import bar_chart_svg
 
 
 def _bars(html: str) -> list[str]:

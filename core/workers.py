@@ -8,10 +8,10 @@ heartbeat (``worker_heartbeat_record``, from its task loop in ``manage.py db_wor
 ``manage.py fail_stale_tasks`` (cron, every minute) fails each RUNNING task whose worker has not
 beaten for ``WORKER_STALE_AFTER_SECONDS``.
 
-accounts sits at the bottom of the import graph, so the apps that own tasks tell it what to do
+core sits at the bottom of the import graph, so the apps that own tasks tell it what to do
 with their rows from ``AppConfig.ready``::
 
-    from accounts.workers import stale_task_handlers
+    from core.workers import stale_task_handlers
     stale_task_handlers.register(execute_search_run, search_run_interrupted)
 
 A handler gets the task's arguments by name plus ``reason`` (for the logs), e.g.
@@ -38,14 +38,14 @@ from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from accounts.models import WorkerHeartbeat
+from core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
 StaleTaskHandler = Callable[..., None]
 
 # What the task row records as its error (``exception_class_path``); not a real exception class.
-WORKER_LOST = "accounts.workers.WorkerLost"
+WORKER_LOST = "core.workers.WorkerLost"
 
 
 def stale_after() -> timedelta:
@@ -102,7 +102,7 @@ def workers_alive(*, now: datetime | None = None) -> tuple[int, datetime | None]
 class TaskHeartbeatThread(threading.Thread):
     """Beats every ``WORKER_HEARTBEAT_SECONDS`` while ``beating()`` says so: while a task runs.
 
-    The task loop itself beats each time it polls (``accounts/management/commands/db_worker.py``),
+    The task loop itself beats each time it polls (``core/management/commands/db_worker.py``),
     so a loop that died stops beating and reads as dead. While it runs a task it does not poll,
     and a task may rightly run for minutes (an LLM writing six sections): this thread beats for
     it meanwhile, and only while the loop's thread is alive and inside a task. It has its own

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from accounts.workers import tasks_fail_stale
+from core.workers import tasks_fail_stale
 
 
 class Command(BaseCommand):

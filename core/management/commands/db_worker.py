@@ -3,7 +3,7 @@
 Liveness: the loop records the worker's heartbeat each time it polls for a task (at most every
 ``WORKER_HEARTBEAT_SECONDS``), so a worker counts as alive only while its loop really runs. While
 the loop runs a long task, a thread beats for it, only as long as the loop's thread is alive and
-inside that task (accounts/workers.py). A loop that died, whatever the process around it does
+inside that task (core/workers.py). A loop that died, whatever the process around it does
 (under ``--reload`` the loop is a thread beside the autoreloader), stops beating: /health says
 so and ``fail_stale_tasks`` fails its tasks.
 
@@ -26,7 +26,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
-from accounts.workers import (
+from core.workers import (
     TaskHeartbeatThread,
     tasks_fail_of_worker,
     worker_heartbeat_record,

@@ -1,9 +1,9 @@
 """Reports that other apps add to /health, beside the database, migrations and workers.
 
-accounts sits at the bottom of the import graph, so an app higher up registers its report from
+core sits at the bottom of the import graph, so an app higher up registers its report from
 its ``AppConfig.ready``::
 
-    from accounts.health import health_reports
+    from core.health import health_reports
     health_reports.register("catalog", catalog_health)
 
 A report is a function of no arguments returning a JSON-able value whose ``"status"`` is "ok"

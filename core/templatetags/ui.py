@@ -51,7 +51,7 @@ def first_run_checklist(context) -> dict:
     """The three first steps (profile, first search, first application), shown until all are done.
 
     ``{% load ui %}{% first_run_checklist %}`` on the dashboard. Reads the user's reverse relations
-    only, so accounts needs no import from the apps that build on it.
+    only, so core needs no import from the apps that build on it.
     """
     user = context.get("user")
     if user is None or not user.is_authenticated:
