@@ -36,6 +36,8 @@ NOT_OWNER_DATA: dict[str, str] = {
     "djstripe.customer": "Stripe's record of the customer, kept for accounting; its link is set to NULL on purge.",
     "accounts.legacyowner": "Which user received the legacy single-user data (a fact about the database, "
     "written by migrate); its link is set to NULL on purge.",
+    "grants.grantfigures": "Counts derived from the user's grants for the dashboard (kept by triggers on "
+    "grants, recomputable from them); deleted with the user.",
 }
 
 
