@@ -67,3 +67,25 @@ def signed_in(client, user, wsgi_in_the_test_transaction):
 def test_every_operation_keeps_the_contract(case, signed_in):
     response = case.call(**signed_in)
     case.validate_response(response, checks=CHECKS)
+
+
+def test_every_operation_declares_the_errors_it_can_answer():
+    document = api.get_openapi_schema(path_prefix="/api")
+    operations = [(path, method, op) for path, item in document["paths"].items() for method, op in item.items()]
+    assert len(operations) >= 15
+
+    for path, method, operation in operations:
+        declared = {int(status) for status in operation["responses"]}
+        expected = {401, 422, 503}
+        if method in ("post", "put", "patch", "delete"):
+            expected |= {403, 429}
+        if "{" in path:
+            expected.add(404)
+        assert expected <= declared, (method, path, sorted(declared))
+        for status in expected:
+            ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+            assert ref.rsplit("/", 1)[1] in document["components"]["schemas"]
+    # Where an allowance is spent, 402 with its body.
+    for path in ("/api/search-runs", "/api/applications/generate"):
+        assert "UsageLimitOut" in str(document["paths"][path]["post"]["responses"][402])
+    assert "ThrottledOut" in str(document["paths"]["/api/search-runs"]["post"]["responses"][429])
