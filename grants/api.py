@@ -9,9 +9,9 @@ from accounts.api_errors import UsageLimitOut
 from accounts.throttling import throttle_hit
 from grants import selectors
 from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, SearchCriteria
-from grants.models import HIGH_PRIORITY_SCORE, SearchRun
+from grants.models import SearchRun
 from grants.schemas import ErrorOut, GrantOut, GrantPageOut, GrantSummaryOut, SavedOut, SearchRunIn, SearchRunOut
-from grants.scoring import DIMENSIONS
+from grants.scoring import DIMENSIONS, HIGH_PRIORITY_SCORE
 from grants.services.saving import grant_unsave, grants_save
 from grants.services.search_runs import search_run_start
 

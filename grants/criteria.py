@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from django.db import models
+
 CATEGORY_LABELS = {
     "ACA": "Affordable Care Act", "AG": "Agriculture", "AR": "Arts", "BC": "Business and Commerce",
     "CD": "Community Development", "CP": "Consumer Protection", "DPR": "Disaster Prevention and Relief",
@@ -30,6 +32,54 @@ ELIGIBILITY_LABELS = {
 FUNDING_INSTRUMENT_LABELS = {"G": "Grant", "CA": "Cooperative agreement", "PC": "Procurement contract", "O": "Other"}
 
 
+# Profile sectors (free text) -> Grants.gov funding-activity category codes and words to look for.
+SECTOR_CATEGORIES = {
+    "agriculture": ({"AG"}, ("agricultur", "farm", "food")),
+    "arts": ({"AR"}, ("arts", "artist", "museum", "humanities")),
+    "business": ({"BC"}, ("business", "commerce", "entrepreneur")),
+    "community development": ({"CD"}, ("community development", "community")),
+    "economic development": ({"CD", "BC"}, ("economic development", "jobs")),
+    "education": ({"ED"}, ("education", "school", "students", "literacy")),
+    "employment": ({"ELT"}, ("workforce", "employment", "training")),
+    "energy": ({"EN"}, ("energy", "solar", "renewable")),
+    "environment": ({"ENV"}, ("environment", "conservation", "climate")),
+    "food": ({"FN", "AG"}, ("food", "nutrition")),
+    "health": ({"HL"}, ("health", "medical", "clinic")),
+    "housing": ({"HO"}, ("housing", "homeless")),
+    "humanities": ({"HU"}, ("humanities",)),
+    "infrastructure": ({"IIJ", "T"}, ("infrastructure",)),
+    "justice": ({"LJL"}, ("justice", "legal", "law enforcement")),
+    "natural resources": ({"NR"}, ("natural resources", "water", "wildlife")),
+    "science": ({"ST"}, ("science", "research", "technology")),
+    "technology": ({"ST"}, ("technology", "digital", "innovation")),
+    "telecommunications": ({"IS", "CD"}, ("broadband", "telecommunication", "internet", "connectivity")),
+    "transportation": ({"T"}, ("transportation", "transit")),
+    "social services": ({"ISS"}, ("social services", "families")),
+}
+
+# BusinessProfile.organization_type -> Grants.gov eligible-applicant codes that admit it.
+ORGANIZATION_ELIGIBILITY = {
+    "nonprofit": {"12", "13"},
+    "small_business": {"23"},
+    "for_profit": {"22"},
+    "education": {"05", "06", "20"},
+    "government": {"00", "01", "02", "04", "07", "08", "11"},
+    "individual": {"21"},
+    "other": {"25"},
+}
+UNRESTRICTED = "99"
+OTHERS = "25"
+
+
+class OpportunityStatus(models.TextChoices):
+    """Where an opportunity stands at its source: the catalog's column and the sources' verdict."""
+
+    FORECASTED = "forecasted", "Forecasted"
+    POSTED = "posted", "Posted"
+    CLOSED = "closed", "Closed"
+    ARCHIVED = "archived", "Archived"
+
+
 def labels(codes, names: dict[str, str]) -> list[str]:
     """Codes in words for people (and for prompts); a value that is no known code stays as it is."""
     return [names.get(str(code), str(code)) for code in codes or ()]
@@ -52,6 +102,21 @@ class SearchCriteria:
     def from_dict(cls, data: dict | None) -> SearchCriteria:
         known = {f.name for f in fields(cls)}
         return cls(**{key: value for key, value in (data or {}).items() if key in known})
+
+    @classmethod
+    def from_profile(cls, profile) -> SearchCriteria:
+        """What a business profile asks for: its sectors' categories and the applicant codes of its
+        organisation type, forecasts included. The search form's defaults and scheduled searches
+        without a manual one to repeat."""
+        criteria = cls(include_forecasts=True)
+        if profile is None:
+            return criteria
+        categories: set[str] = set()
+        for sector in profile.target_sectors or ():
+            categories |= SECTOR_CATEGORIES.get(str(sector).strip().lower(), (set(), ()))[0]
+        criteria.categories = sorted(categories)
+        criteria.eligibility = sorted(ORGANIZATION_ELIGIBILITY.get(profile.organization_type, ()))
+        return criteria
 
     def summary(self) -> str:
         parts = []

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from grants.criteria import CATEGORY_LABELS
 from grants.deadlines import DEADLINE_ZONE
-from grants.models import HIGH_PRIORITY_SCORE, MEDIUM_SCORE, Grant
+from grants.models import Grant
+from grants.scoring import HIGH_PRIORITY_SCORE, MEDIUM_SCORE
 
 TOP_CATEGORIES = 6
 DEADLINE_WEEKS = 8

@@ -11,7 +11,7 @@ the models (the test suite's ``--nomigrations``); both read the SQL from here.
 
 from __future__ import annotations
 
-from grants.models import HIGH_PRIORITY_SCORE, MEDIUM_SCORE
+from grants.scoring import HIGH_PRIORITY_SCORE, MEDIUM_SCORE
 
 _APPLY = f"""
 CREATE OR REPLACE FUNCTION grant_figures_merge(a jsonb, b jsonb) RETURNS jsonb

@@ -6,7 +6,6 @@ from django.utils.safestring import mark_safe
 
 from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, SearchCriteria
 from grants.models import GrantStatus
-from grants.scoring import ORGANIZATION_ELIGIBILITY, SECTOR_CATEGORIES
 
 DEADLINE_WINDOWS = [("", "Any time"), ("14", "Next 14 days"), ("30", "Next 30 days"), ("60", "Next 60 days")]
 DEADLINE_WINDOWS += [("90", "Next 90 days"), ("180", "Next 6 months")]
@@ -61,21 +60,6 @@ class SearchForm(forms.Form):
             deadline_within_days=data["deadline_within_days"],
             include_forecasts=data["include_forecasts"],
         )
-
-    @staticmethod
-    def initial_from_profile(profile) -> dict:
-        """Defaults from the business profile: its sectors' categories and its eligibility codes."""
-        initial = {"include_forecasts": True}
-        if profile is None:
-            return initial
-        categories = set()
-        for sector in profile.target_sectors or ():
-            categories |= SECTOR_CATEGORIES.get(str(sector).strip().lower(), (set(), ()))[0]
-        if categories:
-            initial["categories"] = sorted(categories)
-        if profile.organization_type in ORGANIZATION_ELIGIBILITY:
-            initial["eligibility"] = sorted(ORGANIZATION_ELIGIBILITY[profile.organization_type])
-        return initial
 
 
 class GrantFilterForm(forms.Form):

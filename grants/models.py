@@ -13,11 +13,9 @@ from django.utils import timezone
 from accounts.models import UserSettings
 from core.fields import LegacyJSONField
 from core.models import choices_check
-from grants.criteria import SearchCriteria
+from grants.criteria import OpportunityStatus, SearchCriteria
+from grants.scoring import HIGH_PRIORITY_SCORE, MEDIUM_SCORE
 from grants.sources.normalize import sanitize_html
-
-HIGH_PRIORITY_SCORE = 0.7
-MEDIUM_SCORE = 0.4
 
 
 def grant_text():
@@ -256,13 +254,6 @@ class OpportunitySource(models.TextChoices):
     GRANTSGOV = "grantsgov", "Grants.gov"
     CA_PORTAL = "ca-portal", "California Grants Portal"
     DEMO = "demo", "Sample data"
-
-
-class OpportunityStatus(models.TextChoices):
-    FORECASTED = "forecasted", "Forecasted"
-    POSTED = "posted", "Posted"
-    CLOSED = "closed", "Closed"
-    ARCHIVED = "archived", "Archived"
 
 
 class SanitizedHTMLField(models.TextField):

@@ -13,47 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from grants.criteria import ELIGIBILITY_LABELS, dollars, labels
+from grants.criteria import (
+    ELIGIBILITY_LABELS,
+    ORGANIZATION_ELIGIBILITY,
+    OTHERS,
+    SECTOR_CATEGORIES,
+    UNRESTRICTED,
+    dollars,
+    labels,
+)
 
-HIGH_PRIORITY = 0.7
-
-# Profile sectors (free text) -> Grants.gov funding-activity category codes and words to look for.
-SECTOR_CATEGORIES = {
-    "agriculture": ({"AG"}, ("agricultur", "farm", "food")),
-    "arts": ({"AR"}, ("arts", "artist", "museum", "humanities")),
-    "business": ({"BC"}, ("business", "commerce", "entrepreneur")),
-    "community development": ({"CD"}, ("community development", "community")),
-    "economic development": ({"CD", "BC"}, ("economic development", "jobs")),
-    "education": ({"ED"}, ("education", "school", "students", "literacy")),
-    "employment": ({"ELT"}, ("workforce", "employment", "training")),
-    "energy": ({"EN"}, ("energy", "solar", "renewable")),
-    "environment": ({"ENV"}, ("environment", "conservation", "climate")),
-    "food": ({"FN", "AG"}, ("food", "nutrition")),
-    "health": ({"HL"}, ("health", "medical", "clinic")),
-    "housing": ({"HO"}, ("housing", "homeless")),
-    "humanities": ({"HU"}, ("humanities",)),
-    "infrastructure": ({"IIJ", "T"}, ("infrastructure",)),
-    "justice": ({"LJL"}, ("justice", "legal", "law enforcement")),
-    "natural resources": ({"NR"}, ("natural resources", "water", "wildlife")),
-    "science": ({"ST"}, ("science", "research", "technology")),
-    "technology": ({"ST"}, ("technology", "digital", "innovation")),
-    "telecommunications": ({"IS", "CD"}, ("broadband", "telecommunication", "internet", "connectivity")),
-    "transportation": ({"T"}, ("transportation", "transit")),
-    "social services": ({"ISS"}, ("social services", "families")),
-}
-
-# BusinessProfile.organization_type -> Grants.gov eligible-applicant codes that admit it.
-ORGANIZATION_ELIGIBILITY = {
-    "nonprofit": {"12", "13"},
-    "small_business": {"23"},
-    "for_profit": {"22"},
-    "education": {"05", "06", "20"},
-    "government": {"00", "01", "02", "04", "07", "08", "11"},
-    "individual": {"21"},
-    "other": {"25"},
-}
-UNRESTRICTED = "99"
-OTHERS = "25"
+# The score bands: a composite of HIGH_PRIORITY_SCORE or more is high priority, of MEDIUM_SCORE or more medium.
+HIGH_PRIORITY_SCORE = 0.7
+MEDIUM_SCORE = 0.4
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -122,7 +94,7 @@ class ScoreCard:
 
     @property
     def is_high_priority(self) -> bool:
-        return self.composite >= HIGH_PRIORITY
+        return self.composite >= HIGH_PRIORITY_SCORE
 
     def reasons(self) -> dict[str, list[str]]:
         return {name: list(dim.reasons) for name, dim in self.dimensions.items()}

@@ -58,7 +58,7 @@ def search(request):
     if saved_pk and saved_pk.isdigit():
         initial = SearchCriteria.from_dict(_get_saved_search_for_user(request, int(saved_pk)).criteria).as_dict()
     else:
-        initial = SearchForm.initial_from_profile(profile)
+        initial = SearchCriteria.from_profile(profile).as_dict()
     form = SearchForm(initial=initial)
     return render(request, "grants/search.html", {"form": form, "profile": profile, "fields_html": _fields_html(form)})
 

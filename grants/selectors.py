@@ -12,26 +12,22 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.criteria import SearchCriteria
+from grants.criteria import UNRESTRICTED, OpportunityStatus, SearchCriteria
 from grants.deadlines import deadline_text
 from grants.forms import GrantFilterForm
 from grants.models import (
-    HIGH_PRIORITY_SCORE,
     CatalogSync,
     Grant,
     GrantFigures,
     Opportunity,
-    OpportunityStatus,
     SavedGrant,
     SearchRun,
     SearchRunStatus,
     grant_text,
 )
-from grants.scoring import OpportunityFacts, ProfileFacts
+from grants.scoring import HIGH_PRIORITY_SCORE, OpportunityFacts, ProfileFacts
 from grants.search_query import keyword_ranked
 from profiles.selectors import profile_for_user
-
-UNRESTRICTED = "99"
 
 
 def profile_facts(user) -> ProfileFacts:

@@ -20,18 +20,9 @@ from grants.calendar import calendar_for_grants
 from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS
 from grants.forms import BulkSaveForm
 from grants.models import Grant
-from grants.scoring import DIMENSIONS
+from grants.scoring import DIMENSION_LABELS, DIMENSIONS
 from grants.services.saving import grant_unsave, grants_save
 from grants.sources.normalize import safe_url
-
-DIMENSION_LABELS = {
-    "sector_relevance": "Sector relevance",
-    "geographic_relevance": "Geographic relevance",
-    "operational_alignment": "Operational alignment",
-    "business_logic_alignment": "Business-logic alignment",
-    "feasibility": "Feasibility",
-    "strategic_synergy": "Strategic synergy",
-}
 
 
 def _get_grant_for_user(request, pk: int) -> Grant:

@@ -5,6 +5,7 @@ every owner model with them."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import factory
@@ -251,9 +252,22 @@ class PassageFactory(factory.django.DjangoModelFactory):
 
 
 class OpportunityFactory(factory.django.DjangoModelFactory):
-    source = "demo"
-    external_id = factory.LazyFunction(lambda: uuid.uuid4().hex[:12])
-    title = "Broadband for rural parishes"
+    source = "grantsgov"
+    external_id = factory.Sequence(lambda n: str(400000 + n))
+    number = factory.Sequence(lambda n: f"TEST-{n:04d}")
+    title = factory.Sequence(lambda n: f"Rural Broadband Expansion {n}")
+    agency_code = "DOC-NTIA"
+    agency_name = "National Telecommunications and Information Administration"
+    status = "posted"
+    description = "<p>Deploy broadband to unserved rural households in Louisiana.</p>"
+    description_text = "Deploy broadband to unserved rural households in Louisiana."
+    categories = ["IS"]
+    eligible_applicants = ["12"]
+    post_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    close_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=45))
+    award_ceiling = 500000
+    cost_sharing = False
+    url = factory.LazyAttribute(lambda o: f"https://www.grants.gov/search-results-detail/{o.external_id}")
 
     class Meta:
         model = Opportunity
@@ -262,7 +276,7 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
 class SavedSearchFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     name = "Broadband"
-    criteria = factory.LazyFunction(lambda: {"q": "broadband"})
+    criteria = factory.LazyFunction(lambda: {"keywords": "broadband"})
 
     class Meta:
         model = SavedSearch

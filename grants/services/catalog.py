@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from grants.models import CatalogSync, Opportunity, OpportunitySource, OpportunityStatus, SearchRunStatus
+from grants.criteria import OpportunityStatus
+from grants.models import CatalogSync, Opportunity, OpportunitySource, SearchRunStatus
 from grants.sources import ca_portal, demo, grantsgov, grantsgov_xml
 from grants.sources.normalize import OpportunityRecord, html_to_text, safe_url
 

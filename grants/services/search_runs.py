@@ -295,7 +295,6 @@ def search_runs_start_scheduled(*, now: datetime | None = None) -> tuple[int, in
     Returns (started, skipped for a spent allowance).
     """
     from accounts.models import UserSettings
-    from grants.forms import SearchForm
     from grants.schedule import is_due
     from profiles.selectors import profile_for_user
 
@@ -319,7 +318,7 @@ def search_runs_start_scheduled(*, now: datetime | None = None) -> tuple[int, in
         if manual and manual.search_filters:
             criteria = SearchCriteria.from_dict(manual.search_filters)
         else:
-            criteria = SearchCriteria.from_dict(SearchForm.initial_from_profile(profile_for_user(user=user)))
+            criteria = SearchCriteria.from_profile(profile_for_user(user=user))
         try:
             search_run_start(user=user, criteria=criteria, run_type=SearchRunType.SCHEDULED, now=now)
             started += 1

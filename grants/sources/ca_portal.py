@@ -26,7 +26,8 @@ from pathlib import Path
 import requests
 from django.conf import settings
 
-from grants.sources.normalize import OpportunityRecord, OpportunityStatus, safe_url
+from grants.criteria import OpportunityStatus
+from grants.sources.normalize import OpportunityRecord, safe_url
 
 SOURCE = "ca-portal"
 PORTAL_URL = "https://www.grants.ca.gov/grants/"

@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 import nh3
 
+from grants.criteria import OpportunityStatus
+
 # Close dates at or after this year are placeholders for "rolling" (DOS uses 2099, NSF 2076).
 STAND_IN_CLOSE_YEAR = 2070
 
@@ -29,13 +31,6 @@ _DATE_FORMATS = (
     "%b %d, %Y %I:%M:%S %p",  # fetchOpportunity plain fields, once the zone is cut off
 )
 _TRAILING_ZONE = re.compile(r"\s+[A-Z]{2,5}$")
-
-
-class OpportunityStatus:
-    FORECASTED = "forecasted"
-    POSTED = "posted"
-    CLOSED = "closed"
-    ARCHIVED = "archived"
 
 
 @dataclass

@@ -13,8 +13,7 @@ from applications.writer import SECTIONS, build_prompt, offline_write
 from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, FUNDING_INSTRUMENT_LABELS
 from grants.models import Grant
 from profiles.services import profile_passages_rebuild
-from tests.factories import BusinessProfileFactory, GrantFactory
-from tests.grants.factories import OpportunityFactory
+from tests.factories import BusinessProfileFactory, GrantFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 

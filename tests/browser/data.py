@@ -14,8 +14,7 @@ from grants.models import Grant
 from grants.services.saving import grants_save, saved_search_create
 from grants.services.search_runs import search_run_start
 from profiles.services import document_upload
-from tests.factories import BusinessProfileFactory
-from tests.grants.factories import OpportunityFactory
+from tests.factories import BusinessProfileFactory, OpportunityFactory
 
 # The catalog a search runs over: titles the tests look for, several categories and deadlines.
 CATALOG = [

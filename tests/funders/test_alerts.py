@@ -13,9 +13,8 @@ from funders.services import funder_save, funders_import
 from grants.models import Opportunity
 from grants.services import catalog_sync_ca_portal
 from grants.services.alerts import alerts_send_digests
-from tests.factories import BusinessProfileFactory, UserSettingsFactory
+from tests.factories import BusinessProfileFactory, SavedSearchFactory, UserSettingsFactory
 from tests.funders.test_import import MCNEIL
-from tests.grants.factories import SavedSearchFactory
 from tests.grants.fake_ckan import DUMP
 
 pytestmark = pytest.mark.django_db

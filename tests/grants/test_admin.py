@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.grants.factories import OpportunityFactory, SavedSearchFactory
+from tests.factories import OpportunityFactory, SavedSearchFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,14 @@ from django.utils import timezone
 
 from grants.models import AlertedOpportunity, SavedSearch
 from grants.services.alerts import alerts_send_digests, deadline_reminders_send
-from tests.factories import BusinessProfileFactory, GrantFactory, SavedGrantFactory, UserSettingsFactory
-from tests.grants.factories import OpportunityFactory, SavedSearchFactory
+from tests.factories import (
+    BusinessProfileFactory,
+    GrantFactory,
+    OpportunityFactory,
+    SavedGrantFactory,
+    SavedSearchFactory,
+    UserSettingsFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grants.models import SavedGrant, SearchRun, SearchRunStatus
-from tests.factories import GrantFactory, SearchRunFactory
-from tests.grants.factories import OpportunityFactory
+from tests.factories import GrantFactory, OpportunityFactory, SearchRunFactory
 
 pytestmark = pytest.mark.django_db
 

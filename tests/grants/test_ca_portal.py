@@ -10,7 +10,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from grants.models import CatalogSync, Opportunity, OpportunitySource, OpportunityStatus, SearchRunStatus
+from grants.criteria import OpportunityStatus
+from grants.models import CatalogSync, Opportunity, OpportunitySource, SearchRunStatus
 from grants.scoring import geographic_relevance
 from grants.services import catalog_sync_ca_portal
 from grants.sources import ca_portal

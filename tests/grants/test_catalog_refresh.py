@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from grants.models import CatalogSync, Opportunity, SearchRunStatus
-from tests.grants.factories import OpportunityFactory
+from tests.factories import OpportunityFactory
 from tests.grants.fake_grantsgov import RECORDED
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 from grants.criteria import SearchCriteria
 from grants.selectors import opportunity_search
 from grants.services import catalog_sync_demo
-from tests.grants.factories import OpportunityFactory
+from tests.factories import OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from grants.selectors import figures_for_user
 from grants.services import search_run_execute
 from grants.services.figures import figures_rebuild
 from grants.services.saving import grant_unsave, grants_save
-from tests.factories import BusinessProfileFactory, GrantFactory, SearchRunFactory, UserFactory
-from tests.grants.factories import OpportunityFactory
+from tests.factories import BusinessProfileFactory, GrantFactory, OpportunityFactory, SearchRunFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ import pytest
 from django.utils import timezone
 
 from grants.models import SavedGrant
-from tests.factories import GrantFactory, SavedGrantFactory, SearchRunFactory, UserSettingsFactory
-from tests.grants.factories import OpportunityFactory
+from tests.factories import GrantFactory, OpportunityFactory, SavedGrantFactory, SearchRunFactory, UserSettingsFactory
 
 pytestmark = pytest.mark.django_db
 

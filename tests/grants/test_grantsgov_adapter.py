@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from grants.models import CatalogSync, Opportunity, OpportunityStatus, SearchRunStatus
+from grants.criteria import OpportunityStatus
+from grants.models import CatalogSync, Opportunity, SearchRunStatus
 from grants.services import catalog_sync_api
 from grants.sources.grantsgov import GrantsGovClient, GrantsGovError, record_from_detail, record_from_hit
 from tests.grants.fake_grantsgov import recorded, recorded_detail, recorded_hit, recorded_hits

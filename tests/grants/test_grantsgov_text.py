@@ -11,7 +11,7 @@ from grants.services.catalog_text import catalog_text_repair
 from grants.sources.grantsgov import record_from_detail, record_from_hit
 from grants.sources.grantsgov_xml import iter_extract
 from grants.sources.normalize import clean_text, sanitize_html
-from tests.grants.factories import OpportunityFactory
+from tests.factories import OpportunityFactory
 from tests.grants.fake_grantsgov import RECORDED, recorded_detail, recorded_hits
 
 TODAY = date(2026, 11, 26)

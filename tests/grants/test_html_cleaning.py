@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from grants.models import Opportunity
-from tests.factories import GrantFactory
-from tests.grants.factories import OpportunityFactory
+from tests.factories import GrantFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from grants.criteria import SearchCriteria
 from grants.models import Grant, SearchRun, SearchRunStatus
 from grants.services import search_run_execute, search_runs_fail_stale
 from grants.services.search_runs import search_run_interrupted, search_run_start
-from tests.factories import BusinessProfileFactory, GrantFactory, SearchRunFactory
-from tests.grants.factories import OpportunityFactory
+from tests.factories import BusinessProfileFactory, GrantFactory, OpportunityFactory, SearchRunFactory
 
 
 def _worker():

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from grants.models import CatalogSync, Opportunity, OpportunityStatus, SearchRunStatus
+from grants.criteria import OpportunityStatus
+from grants.models import CatalogSync, Opportunity, SearchRunStatus
 from grants.services import catalog_sync_xml
 from grants.sources.grantsgov_xml import ExtractError, iter_extract
-from tests.grants.factories import OpportunityFactory
+from tests.factories import OpportunityFactory
 
 TODAY = date(2026, 11, 26)
 

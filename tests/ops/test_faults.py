@@ -24,8 +24,7 @@ from core.workers import WORKER_LOST, tasks_fail_stale
 from grants.criteria import SearchCriteria
 from grants.models import Grant, SavedGrant, SearchRunStatus
 from grants.services.search_runs import search_run_start
-from tests.factories import BusinessProfileFactory, GrantFactory
-from tests.grants.factories import OpportunityFactory
+from tests.factories import BusinessProfileFactory, GrantFactory, OpportunityFactory
 from tests.ops.servers import database_url, db_worker, gunicorn, production_env, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
