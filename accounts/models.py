@@ -68,9 +68,10 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A grant seeker or a staff member. Signs in through Auth0 (``auth0_id`` is its ``sub``)."""
 
-    username = None
-    first_name = None
-    last_name = None
+    # django-stubs types these as str on AbstractUser; removing them is how a custom user drops them.
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
     auth0_id = models.CharField(max_length=255, null=True, blank=True)
     full_name = models.CharField(max_length=255, blank=True, default="")
@@ -102,7 +103,7 @@ class User(AbstractUser):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = []
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     class Meta:
         db_table = "users"

@@ -12,7 +12,7 @@ from applications.services import USER_STATUSES
 
 
 class NewApplicationForm(forms.Form):
-    grant = forms.ModelChoiceField(
+    grant: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None,
         label="Grant",
         empty_label="Choose one of your grants…",

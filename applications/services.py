@@ -44,7 +44,8 @@ USER_STATUSES = (
     ApplicationGenerationStatus.AWARDED,
     ApplicationGenerationStatus.REJECTED,
 )
-_OUTCOME_HISTORY_STATUS = {
+_DECISIONS: dict[str, bool] = {ApplicationStatus.AWARDED: True, ApplicationStatus.REJECTED: False}
+_OUTCOME_HISTORY_STATUS: dict[str, str] = {
     ApplicationGenerationStatus.SUBMITTED: ApplicationStatus.APPLIED,
     ApplicationGenerationStatus.AWARDED: ApplicationStatus.AWARDED,
     ApplicationGenerationStatus.REJECTED: ApplicationStatus.REJECTED,
@@ -430,7 +431,7 @@ def _history_fields(*, status: str, application_date, award_amount, status_reaso
         "status_reason": status_reason.strip() or None,
         "feedback_notes": _checked_feedback(feedback_notes) or None,
         # Only a decision is an outcome: AWARDED succeeded, REJECTED did not, the rest are open.
-        "is_successful_outcome": {ApplicationStatus.AWARDED: True, ApplicationStatus.REJECTED: False}.get(status),
+        "is_successful_outcome": _DECISIONS.get(status),
     }
 
 

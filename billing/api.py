@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.http import JsonResponse
 from ninja import Router, Schema
 
-from billing.exceptions import UsageLimitReached
 from billing.selectors import billing_is_configured, usage_for_user
 
 router = Router(tags=["billing"])
@@ -37,7 +36,7 @@ def usage(request):
     }
 
 
-def usage_limit_reached(request, exc: UsageLimitReached) -> JsonResponse:
+def usage_limit_reached(request, exc) -> JsonResponse:
     """Every API route that consumes an allowance answers 402 when it is spent (grantfinder/api.py)."""
     return JsonResponse(
         {

@@ -202,7 +202,11 @@ def giving_by_year(funder: Funder) -> list[tuple[str, int]]:
         .values_list("tax_year", "total")
     )  # fmt: skip
     years = sorted(set(filed) | set(listed))
-    return [(str(year), filed.get(year) if filed.get(year) is not None else listed.get(year) or 0) for year in years]
+    return [(str(year), _first_known(filed.get(year), listed.get(year))) for year in years]
+
+
+def _first_known(*amounts: int | None) -> int:
+    return next((amount for amount in amounts if amount is not None), 0)
 
 
 def saved_funders_for_user(user) -> QuerySet[SavedFunder]:

@@ -39,7 +39,7 @@ RETURN_BATCH = 200  # returns per transaction
 MAX_ERRORS_KEPT = 50
 
 
-def _is_later(parsed: irs990pf.PFReturn, kept: FunderReturn) -> bool:
+def _is_later(parsed: irs990pf.PFReturn, kept: irs990pf.PFReturn | FunderReturn) -> bool:
     """Does the incoming return supersede the kept one for the same EIN and tax year?"""
     if parsed.filed_at and kept.filed_at and parsed.filed_at != kept.filed_at:
         return parsed.filed_at > kept.filed_at
@@ -94,6 +94,11 @@ def _copy_grants(items) -> None:
                 ))  # fmt: skip
 
 
+def _tax_year(parsed: irs990pf.PFReturn) -> int:
+    assert parsed.tax_year is not None, "funders_import batches only returns with a tax year"
+    return parsed.tax_year
+
+
 def _store_batch(batch: list[irs990pf.PFReturn], sync: FunderSync) -> None:
     """Write a batch of parsed returns in one transaction, deciding return by return.
 
@@ -103,7 +108,7 @@ def _store_batch(batch: list[irs990pf.PFReturn], sync: FunderSync) -> None:
     # Within the batch, the later of two returns for the same EIN and year wins.
     chosen: dict[tuple[str, int], irs990pf.PFReturn] = {}
     for parsed in batch:
-        key = (parsed.ein, parsed.tax_year)
+        key = (parsed.ein, _tax_year(parsed))
         if key in chosen and not _is_later(parsed, chosen[key]):
             sync.older += 1
             continue
@@ -120,7 +125,7 @@ def _store_batch(batch: list[irs990pf.PFReturn], sync: FunderSync) -> None:
         created = []
         for ein in eins:
             if ein not in funders:
-                latest = max((p for p in chosen.values() if p.ein == ein), key=lambda p: p.tax_year)
+                latest = max((p for p in chosen.values() if p.ein == ein), key=_tax_year)
                 paid = sum(1 for line in latest.grants if line.kind == "paid")
                 created.append(Funder(ein=ein, **_funder_fields(latest, paid)))
         created_eins = {funder.ein for funder in created}
@@ -146,7 +151,7 @@ def _store_batch(batch: list[irs990pf.PFReturn], sync: FunderSync) -> None:
                 FunderReturn(
                     object_id=parsed.object_id,
                     funder=funders[parsed.ein],
-                    tax_year=parsed.tax_year,
+                    tax_year=_tax_year(parsed),
                     tax_period_begin=parsed.tax_period_begin,
                     tax_period_end=parsed.tax_period_end,
                     return_version=parsed.return_version,
@@ -164,11 +169,11 @@ def _store_batch(batch: list[irs990pf.PFReturn], sync: FunderSync) -> None:
         )
         _copy_grants((parsed, filing, funders[parsed.ein]) for parsed, filing in zip(to_write, filings, strict=True))
         # Each funder shows its latest tax year's return (new funders were created from theirs).
-        for parsed in sorted(to_write, key=lambda p: p.tax_year):  # the latest year applied last
+        for parsed in sorted(to_write, key=_tax_year):  # the latest year applied last
             funder = funders[parsed.ein]
             if funder.ein in created_eins:
                 continue
-            if funder.tax_year is None or parsed.tax_year >= funder.tax_year:
+            if funder.tax_year is None or _tax_year(parsed) >= funder.tax_year:
                 paid = sum(1 for line in parsed.grants if line.kind == "paid")
                 fields = _funder_fields(parsed, paid)
                 Funder.objects.filter(pk=funder.pk).update(**fields)

@@ -5,6 +5,8 @@ document declares, for every operation, the errors it can answer and their bodie
 (accounts/api_errors.py), and every error is JSON.
 """
 
+from typing import cast
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from ninja import NinjaAPI
@@ -53,7 +55,7 @@ api = GrantFinderAPI(
 )
 
 
-def _invalid(request, exc: ValidationError) -> JsonResponse:
+def _invalid(request, exc) -> JsonResponse:
     """Parameters that do not validate: 422 with what and where, in the declared InvalidOut shape."""
     where = "; ".join(
         f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', 'invalid')}" for error in exc.errors
@@ -76,7 +78,7 @@ api.add_router("/billing/", "billing.api.router")
 # A spent allowance (billing.services.usage.usage_consume_*) answers 402 from any route.
 api.add_exception_handler(UsageLimitReached, usage_limit_reached)
 # A rate limit (accounts/throttling.py) answers 429 with Retry-After from any route.
-api.add_exception_handler(Throttled, lambda request, exc: throttled_json(exc))
+api.add_exception_handler(Throttled, lambda request, exc: throttled_json(cast(Throttled, exc)))
 api.add_exception_handler(ValidationError, _invalid)
 api.add_exception_handler(AuthenticationError, _unauthorized)
 api.add_exception_handler(Exception, _uncaught)

@@ -38,7 +38,7 @@ def _authenticated(request) -> bool | None:
     """
     user = getattr(request, "user", None)
     wrapped = getattr(user, "_wrapped", user)
-    if user is None or wrapped is empty:
+    if wrapped is None or wrapped is empty:
         return None
     return bool(wrapped.is_authenticated)
 

@@ -58,7 +58,8 @@ def grant_list(request, filters: Query[GrantFilters]):
     form, grants = selectors.grants_filtered(request.user, {k: v for k, v in data.items() if v not in (None, "")})
     if form.errors:
         return Status(
-            400, {"detail": "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())}
+            400,
+            {"detail": "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())},
         )
     count = selectors.grants_filtered_count(request.user, form, grants)
     pages = max(1, -(-count // page_size))

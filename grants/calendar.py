@@ -20,7 +20,8 @@ def _fold(line: str) -> str:
     data = line.encode()
     if len(data) <= 75:
         return line
-    parts, chunk = [], b""
+    parts: list[str] = []
+    chunk = b""
     for char in line:
         encoded = char.encode()
         if len(chunk) + len(encoded) > (75 if not parts else 74):

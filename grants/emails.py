@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.urls import reverse
 
 from core.emails import send_templated_email
 
 
-def send_saved_search_digest(*, saved_search, items: list[dict], more: int, notes: list[str] = ()) -> None:
+def send_saved_search_digest(*, saved_search, items: list[dict], more: int, notes: Sequence[str] = ()) -> None:
     send_templated_email(
         to=saved_search.user.email,
         name="saved-search-digest",

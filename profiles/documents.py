@@ -23,7 +23,7 @@ MAX_EXTRACTED_CHARS = 1_000_000
 DISPLAY_NAME_MAX_LENGTH = 255
 
 EXTENSION_KINDS = {".pdf": DocumentKind.PDF, ".docx": DocumentKind.DOCX, ".txt": DocumentKind.TXT}
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     DocumentKind.PDF: "application/pdf",
     DocumentKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     DocumentKind.TXT: "text/plain; charset=utf-8",

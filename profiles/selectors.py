@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, QuerySet
@@ -48,7 +50,7 @@ def _any_of(terms: list[str]) -> SearchQuery:
 
 
 def passage_search(
-    *, profile: BusinessProfile, terms: list[str], boost_terms: list[str] = (), limit: int = 3
+    *, profile: BusinessProfile, terms: list[str], boost_terms: Sequence[str] = (), limit: int = 3
 ) -> list[RankedPassage]:
     """The profile's passages that share most words with ``terms``, best first.
 
@@ -60,7 +62,7 @@ def passage_search(
     if not terms and not boost_terms:
         return []
     everything = _any_of(terms + boost_terms)
-    ranks = []
+    ranks: list[Any] = []
     if terms:
         ranks.append(SearchRank(F("search"), _any_of(terms)))
     if boost_terms:

@@ -73,7 +73,7 @@ def _document_upload(request, *, guard: DocumentSizeLimitHandler, used: int):
     form = DocumentUploadForm(request.POST, files)
     if not form.is_valid():
         for error in form.errors.get("file", ["The upload could not be read."]):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("profiles:edit")
     try:
         document = services.document_upload(user=request.user, uploaded_file=form.cleaned_data["file"])

@@ -166,7 +166,7 @@ def subscription_apply_stripe_state(
         if entitled and plan is None:
             logger.error("Stripe price %s is in no plan of settings.PLANS; limits unchanged.", _stripe_id(price))
             plan = plan_get(key=local.plan_name) or plan_free()
-        effective = plan if entitled else plan_free()
+        effective = plan if entitled and plan is not None else plan_free()
         local.stripe_customer_id = customer_id or local.stripe_customer_id
         local.stripe_subscription_id = subscription_id
         local.plan_name = effective.key

@@ -245,7 +245,7 @@ def _header(parsed: PFReturn, header) -> None:
 
 
 def _grant(element, kind: str, position: int) -> GrantLine:
-    values = {}
+    values: dict[str, str] = {}
     for child in element:  # the group's own leaves; names and addresses are read apart
         if len(child) == 0:
             values.setdefault(_local(child.tag), _text(child))
@@ -266,7 +266,7 @@ def _grant(element, kind: str, position: int) -> GrantLine:
 
 
 def _application(element) -> Application:
-    values = {}
+    values: dict[str, str] = {}
     for child in element:
         if len(child) == 0:
             values.setdefault(_local(child.tag), _text(child))

@@ -168,7 +168,7 @@ def deadline_reminders_send(*, now: datetime | None = None, days: int | None = N
         try:
             with transaction.atomic():
                 DeadlineReminder.objects.bulk_create(
-                    [DeadlineReminder(grant=grant, deadline=grant.deadline) for grant in due]
+                    [DeadlineReminder(grant=grant, deadline=grant.deadline) for grant in due if grant.deadline]
                 )
                 emails.send_deadline_reminder(user=user, grants=due, days=days)
         except IntegrityError:

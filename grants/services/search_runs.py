@@ -144,7 +144,9 @@ def grants_add_new(*, user, candidates: list[tuple[Opportunity, scoring.ScoreCar
             | Q(title_key__in=[_title_key(g.title, None)[0] for g in new])
         )
     )
-    have_opportunities, have_urls, have_titles = set(), set(), set()
+    have_opportunities: set[int | None] = set()
+    have_urls: set[str | None] = set()
+    have_titles: set[tuple] = set()
     for opportunity_id, url, title, deadline in existing.values_list(
         "opportunity_id", "source_url", "title", "deadline"
     ):

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 import nh3
 
@@ -226,5 +228,5 @@ def split_codes(value: object) -> list[str]:
     if isinstance(value, str):
         items = re.split(r"[|,]", value)
     else:
-        items = [item.get("id") if isinstance(item, dict) else item for item in value]
+        items = [item.get("id") if isinstance(item, dict) else item for item in cast(Iterable, value)]
     return [str(item).strip() for item in items if item not in (None, "") and str(item).strip()]

@@ -37,7 +37,7 @@ class Source:
 SOURCES: dict[str, Source] = {
     "grantsgov": Source(lambda path: catalog_sync_grantsgov(), "none"),
     "grantsgov-api": Source(lambda path: catalog_sync_api(), "none"),
-    "grantsgov-xml": Source(lambda path: catalog_sync_xml(path=path), "required"),
+    "grantsgov-xml": Source(lambda path: catalog_sync_xml(path=str(path)), "required"),
     "ca-portal": Source(lambda path: catalog_sync_ca_portal(path=path), "optional"),
     "demo": Source(lambda path: catalog_sync_demo(), "none"),
 }
