@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.apps import apps
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from accounts.encryption import rotate_file, rotate_token
 from accounts.fields import EncryptedTextField
@@ -19,7 +20,7 @@ class RotationReport:
     files: int = 0
 
 
-def encrypted_columns() -> list[tuple[type, list]]:
+def encrypted_columns() -> list[tuple[type[models.Model], list]]:
     """Each model with ``EncryptedTextField`` columns, and those fields."""
     found = []
     for model in apps.get_models():
@@ -39,7 +40,9 @@ def encryption_keys_rotate(*, batch_size: int = 500) -> RotationReport:
     report = RotationReport()
     quote = connection.ops.quote_name
     for model, fields in encrypted_columns():
-        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        pk_column = model._meta.pk.column
+        assert pk_column is not None  # a concrete model's primary key has a column
+        table, pk = quote(model._meta.db_table), quote(pk_column)
         columns = [quote(field.column) for field in fields]
         update = f"UPDATE {table} SET {', '.join(f'{column} = %s' for column in columns)} WHERE {pk} = %s"
         last = None
@@ -66,7 +69,7 @@ def encryption_keys_rotate(*, batch_size: int = 500) -> RotationReport:
             continue
         for name in entry.all_file_names():
             try:
-                rotate_file(default_storage.path(name))
+                rotate_file(Path(default_storage.path(name)))
             except FileNotFoundError:
                 continue  # deleted meanwhile
             report.files += 1
