@@ -15,7 +15,7 @@ from accounts.throttling import throttle_hit
 from applications import exports, selectors, services
 from applications.models import GeneratedApplication, InvalidStatusMove
 from applications.writer import SECTIONS_BY_KEY
-from grants.models import Grant
+from grants.selectors import grants_for_user
 
 router = Router(tags=["applications"])
 
@@ -124,7 +124,7 @@ def application_list(request):
 
 @router.post("/applications/generate", response={202: GenerateOut, 400: ErrorOut, 402: UsageLimitOut, 404: ErrorOut})
 def application_generate(request, payload: GenerateIn):
-    grant = Grant.objects.filter(user=request.user, pk=payload.grant_id).first()
+    grant = grants_for_user(request.user).filter(pk=payload.grant_id).first()
     if grant is None:
         raise Http404("No such grant.")
     throttle_hit(user=request.user, scope="generation")  # 429 past the rate limit

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from accounts.models import SubscriptionTier
+from billing.models import Subscription
 
 FREE_PLAN = SubscriptionTier.FREE.value
 
@@ -81,3 +82,8 @@ def usage_for_user(*, user) -> dict[str, Allowance]:
         "searches": Allowance(used=user.searches_used, limit=user.searches_limit),
         "applications": Allowance(used=user.applications_used, limit=user.applications_limit),
     }
+
+
+def subscription_for_user(*, user) -> Subscription | None:
+    """The user's own subscription row, if any."""
+    return Subscription.objects.filter(user=user).first()

@@ -9,13 +9,13 @@ from django.views.decorators.http import require_POST
 
 from billing.exceptions import BillingError, BillingNotConfigured
 from billing.models import Subscription
-from billing.selectors import billing_is_configured, plan_get, plan_list, usage_for_user
+from billing.selectors import billing_is_configured, plan_get, plan_list, subscription_for_user, usage_for_user
 from billing.services.subscriptions import checkout_session_start, portal_session_start
 
 
 def _subscription_for_user(request) -> Subscription | None:
     """The signed-in user's own subscription row, if any (billing pages never take another's id)."""
-    return Subscription.objects.filter(user=request.user).first()
+    return subscription_for_user(user=request.user)
 
 
 @login_required

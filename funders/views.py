@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from funders import selectors
 from funders.forms import ApproachForm, FunderSearchForm, GrantFilterForm
 from funders.matching import profile_needs
-from funders.models import SavedFunder
 from funders.services import approach_log, funder_save, funder_unsave
 
 GRANTS_PER_PAGE = 50
@@ -79,7 +78,7 @@ def funder_detail(request, ein):
             "query": query.urlencode(),
             "giving": selectors.giving_by_year(funder),
             "needs": needs,
-            "is_saved": SavedFunder.objects.filter(user=request.user, funder=funder).exists(),
+            "is_saved": selectors.saved_funders_for_user(request.user).filter(funder=funder).exists(),
             "approaches": selectors.approaches_for_user(request.user).filter(funder=funder),
             "approach_form": ApproachForm(),
         },

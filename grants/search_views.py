@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.throttling import throttle_hit
+from grants import selectors
 from grants.criteria import SearchCriteria
 from grants.forms import SearchForm
 from grants.models import SavedSearch, SearchRun, SearchRunStatus
@@ -84,7 +85,7 @@ def _fields_html(form: SearchForm) -> str:
 @login_required
 def run_list(request):
     search_runs_fail_stale(user=request.user)
-    runs = SearchRun.objects.filter(user=request.user).order_by("-timestamp", "-id")
+    runs = selectors.search_runs_for_user(user=request.user).order_by("-timestamp", "-id")
     page = Paginator(runs, 25).get_page(request.GET.get("page"))
     return render(request, "grants/runs.html", {"page": page})
 
@@ -124,7 +125,7 @@ def run_status(request, pk: int):
 
 @login_required
 def saved_search_list(request):
-    searches = SavedSearch.objects.filter(user=request.user).order_by("name")
+    searches = selectors.saved_searches_for_user(user=request.user).order_by("name")
     return render(request, "grants/saved_searches.html", {"searches": searches})
 
 

@@ -21,6 +21,7 @@ from grants.models import (
     GrantFigures,
     Opportunity,
     SavedGrant,
+    SavedSearch,
     SearchRun,
     SearchRunStatus,
     grant_text,
@@ -112,6 +113,14 @@ def _is_saved(user):
 def grants_for_user(user) -> QuerySet:
     """The user's grants, each annotated with whether they saved it."""
     return Grant.objects.filter(user=user).annotate(is_saved=_is_saved(user))
+
+
+def search_runs_for_user(*, user) -> QuerySet[SearchRun]:
+    return SearchRun.objects.filter(user=user)
+
+
+def saved_searches_for_user(*, user) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user=user)
 
 
 def figures_for_user(user) -> GrantFigures:

@@ -35,7 +35,7 @@ def profile_edit(request):
         messages.error(request, "Your profile is not saved yet: please correct the fields marked below.")
     else:
         form = BusinessProfileForm(initial=_initial(profile))
-    documents = selectors.documents_for_user(user=request.user) if profile else Document.objects.none()
+    documents = selectors.documents_for_user(user=request.user)
     used = profile.documents_total_size_bytes if profile else 0
     return render(
         request,
