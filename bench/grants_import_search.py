@@ -33,6 +33,47 @@ PARSE_ONLY = (
     "import sys; from grants.sources.grantsgov_xml import iter_extract; "
     "n = sum(1 for _ in iter_extract(sys.argv[1])); print(n)"
 )
+# The floors an import is measured against, each in its own process:
+# parsing and hashing each record (what an unchanged re-import cannot avoid);
+PARSE_HASH = (
+    "import sys; from grants.sources.grantsgov_xml import iter_extract_raw; "
+    "n = sum(1 for _ in iter_extract_raw(sys.argv[1])); print(n)"
+)
+# parsing and normalising every record into the catalog's columns (sanitised HTML, its text);
+NORMALISE = (
+    "import sys, django; django.setup(); from datetime import date; "
+    "from grants.services.catalog import _fields; from grants.sources.grantsgov_xml import iter_extract; "
+    "n = sum(1 for r in iter_extract(sys.argv[1]) if not isinstance(r, Exception) and _fields(r, date.today())); "
+    "print(n)"
+)
+# and COPY of those rows into the empty, indexed catalog table (only the COPY is timed).
+COPY_INTO_INDEXED = """
+import sys, time, django
+django.setup()
+from datetime import date
+from django.db import connection, transaction
+from grants.services.catalog import CONTENT_FIELDS, _fields, _hash
+from grants.sources.grantsgov_xml import iter_extract
+from django.utils import timezone
+now = timezone.now()
+rows = {}
+for r in iter_extract(sys.argv[1]):
+    if not isinstance(r, Exception):
+        fields = _fields(r, date.today())
+        rows[(r.source, r.external_id)] = [r.source, r.external_id, *fields.values(), _hash(fields), [], now, now, ""]
+columns = ["source", "external_id", *CONTENT_FIELDS, "content_hash", "changed_fields", "first_seen_at", "updated_at",
+           "source_hash"]
+started = time.perf_counter()
+with transaction.atomic(), connection.cursor() as cursor:
+    with cursor.copy(f"COPY opportunities ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows.values():
+            copy.write_row([psycopg_json(v) for v in row])
+print(f"{time.perf_counter() - started:.3f}")
+"""
+COPY_INTO_INDEXED = COPY_INTO_INDEXED.replace(
+    "import sys, time, django",
+    "import sys, time, json, django\ndef psycopg_json(v):\n    return json.dumps(v) if isinstance(v, list) else v",
+)
 
 
 def head_of_extract(source: Path, target: Path, records: int) -> Path:
@@ -135,6 +176,16 @@ def main() -> None:
         parse_tenth = measure([PYTHON, "-c", PARSE_ONLY, str(tenth)], env=env)
         parse_all = measure([PYTHON, "-c", PARSE_ONLY, str(extract)], env=env)
         baseline = measure([PYTHON, "-c", "import grants.sources.grantsgov_xml"], env=env)
+        log("floors: parse+hash, parse+normalise, COPY into the indexed table")
+        django_env = env | {"DJANGO_SETTINGS_MODULE": "grantfinder.settings"}
+        hash_floor = measure([PYTHON, "-c", PARSE_HASH, str(extract)], env=env)
+        normalise_floor = measure([PYTHON, "-c", NORMALISE, str(extract)], env=django_env)
+        empty = f"{name}_copy"
+        create_migrated_database(empty)
+        copy_run = measure([PYTHON, "-c", COPY_INTO_INDEXED, str(extract)], env=project_env(empty) | {
+            "DJANGO_SETTINGS_MODULE": "grantfinder.settings"})  # fmt: skip
+        drop_database(empty)
+        copy_floor = float(copy_run[2].strip().splitlines()[-1])
 
         print(
             f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work on it counts); PostgreSQL embedded in var/pgdata; Python {sys.version.split()[0]}"
@@ -149,6 +200,17 @@ def main() -> None:
         print(f"  a tenth ({args.records // 10:,} records) into an empty catalog: {small_import[0]:5.1f} s  "
               f"peak RSS {small_import[1]:6.0f} MiB")  # fmt: skip
         print(f"  (Django alone, manage.py check: peak RSS {django_baseline[1]:.0f} MiB)")
+        first_floor = normalise_floor[0] + copy_floor
+        print("\nAgainst the floors (issue 13: first ≤ 1.5×, unchanged ≤ 2×):")
+        print(f"  parse + hash:                    {hash_floor[0]:7.1f} s  peak RSS {hash_floor[1]:6.0f} MiB")
+        print(f"  parse + normalise + sanitise:    {normalise_floor[0]:7.1f} s  peak RSS {normalise_floor[1]:6.0f} MiB")
+        print(f"  COPY into the indexed table:     {copy_floor:7.1f} s")
+        print(
+            f"  first import:   {first_s:7.1f} s = {first_s / first_floor:4.2f}× (parse+normalise + COPY = {first_floor:.1f} s)"
+        )
+        print(
+            f"  unchanged again:{again_s:7.1f} s = {again_s / hash_floor[0]:4.2f}× (parse+hash = {hash_floor[0]:.1f} s)"
+        )
         print("\nStreaming parse only (memory must not grow with the file):")
         print(f"  interpreter + module:      peak RSS {baseline[1]:6.0f} MiB")
         print(f"  {args.records // 10:>7,} records: {parse_tenth[0]:6.1f} s  peak RSS {parse_tenth[1]:6.0f} MiB")

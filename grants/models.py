@@ -300,6 +300,12 @@ class Opportunity(models.Model):
     contact_email = models.CharField(max_length=255, blank=True, default="")
     last_updated = models.DateField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, default="")
+    source_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="Digest of the record as the source sent it: an unchanged record is not normalised again.",
+    )
     changed_fields = models.JSONField(default=list, blank=True, help_text="What the last update changed.")
     first_seen_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

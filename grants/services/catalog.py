@@ -72,8 +72,12 @@ class SyncCounter:
             self.sync.errors.append(message)
 
 
-def _upsert_batch(records: list[OpportunityRecord], *, counter: SyncCounter, today: date) -> None:
+def _upsert_batch(
+    records: list[OpportunityRecord], *, counter: SyncCounter, today: date, digests: dict | None = None
+) -> None:
+    """``digests``: each record's source digest by (source, external_id), stored as source_hash."""
     sync = counter.sync
+    digests = digests or {}
     incoming: dict[tuple[str, str], dict] = {}
     for record in records:
         key = (record.source, record.external_id)
@@ -91,7 +95,7 @@ def _upsert_batch(records: list[OpportunityRecord], *, counter: SyncCounter, tod
     # Hashes first: most records of a daily extract are unchanged, and their text is not needed.
     hashes = {
         (row["source"], row["external_id"]): row
-        for row in in_batch.values("pk", "source", "external_id", "content_hash", "is_forecast")
+        for row in in_batch.values("pk", "source", "external_id", "content_hash", "is_forecast", "source_hash")
     }
     incoming_hashes = {key: _hash(fields) for key, fields in incoming.items()}
     changed_pks = [row["pk"] for key, row in hashes.items() if row["content_hash"] != incoming_hashes[key]]
@@ -104,14 +108,18 @@ def _upsert_batch(records: list[OpportunityRecord], *, counter: SyncCounter, tod
     existing |= {key: row for key, row in hashes.items() if key not in existing}
     now = timezone.now()
     to_write = []
+    restamp = []  # same content, new source digest (a record normalised to what it was)
     for (source, external_id), fields in incoming.items():
         content_hash = incoming_hashes[(source, external_id)]
+        digest = digests.get((source, external_id), "")
         old = existing.get((source, external_id))
         if old is None:
             sync.new += 1
             changed = []
         elif old["content_hash"] == content_hash:
             sync.unchanged += 1
+            if digest and hashes[(source, external_id)]["source_hash"] != digest:
+                restamp.append(Opportunity(pk=hashes[(source, external_id)]["pk"], source_hash=digest))
             continue
         elif fields["is_forecast"] and not old["is_forecast"]:
             sync.unchanged += 1  # a stale forecast never replaces the posted synopsis
@@ -126,6 +134,7 @@ def _upsert_batch(records: list[OpportunityRecord], *, counter: SyncCounter, tod
                 source=source,
                 external_id=external_id,
                 content_hash=content_hash,
+                source_hash=digest,
                 changed_fields=changed,
                 first_seen_at=now,
                 updated_at=now,
@@ -137,8 +146,57 @@ def _upsert_batch(records: list[OpportunityRecord], *, counter: SyncCounter, tod
             to_write,
             update_conflicts=True,
             unique_fields=["source", "external_id"],
-            update_fields=[*CONTENT_FIELDS, "content_hash", "changed_fields", "updated_at"],
+            update_fields=[*CONTENT_FIELDS, "content_hash", "source_hash", "changed_fields", "updated_at"],
         )
+    if restamp:
+        Opportunity.objects.bulk_update(restamp, ["source_hash"])
+
+
+def _status_on(row: dict, today: date) -> str:
+    """A stored row's status as of ``today`` (OpportunityRecord.status_on, from stored columns)."""
+    if row["archive_date"] and row["archive_date"] < today:
+        return OpportunityStatus.ARCHIVED
+    if row["is_forecast"]:
+        return OpportunityStatus.FORECASTED
+    if row["close_date"] and row["close_date"] < today:
+        return OpportunityStatus.CLOSED
+    return OpportunityStatus.POSTED
+
+
+def _normalise_changed(raws: list, *, counter: SyncCounter, today: date) -> tuple[list[OpportunityRecord], dict]:
+    """The raw records worth normalising: new ones, and those whose source digest changed.
+
+    A record the source sent exactly as last time, whose stored status is still today's, is
+    counted unchanged without sanitising its HTML again: most of a daily extract.
+    """
+    latest: dict[tuple[str, str], object] = {}
+    for raw in raws:
+        key = (raw.source, raw.external_id)
+        earlier = latest.get(key)
+        # As in _upsert_batch: the synopsis wins over the forecast of the same opportunity.
+        if earlier is not None and not earlier.is_forecast and raw.is_forecast:
+            continue
+        latest[key] = raw
+    stored = {
+        (row["source"], row["external_id"]): row
+        for row in Opportunity.objects.filter(
+            source__in={source for source, _ in latest}, external_id__in=[external_id for _, external_id in latest]
+        ).values("source", "external_id", "source_hash", "status", "is_forecast", "close_date", "archive_date")
+    }
+    records, digests = [], {}
+    for key, raw in latest.items():
+        row = stored.get(key)
+        if row is not None and row["source_hash"] == raw.digest and row["status"] == _status_on(row, today):
+            counter.sync.unchanged += 1
+            counter.seen.add(raw.external_id)
+            continue
+        try:
+            records.append(raw.record())
+        except grantsgov_xml.ExtractError as exc:
+            counter.error(str(exc))
+            continue
+        digests[key] = raw.digest
+    return records, digests
 
 
 def catalog_upsert(*, records: Iterable[OpportunityRecord | Exception], counter: SyncCounter, today: date) -> None:
@@ -147,17 +205,29 @@ def catalog_upsert(*, records: Iterable[OpportunityRecord | Exception], counter:
     When the source breaks off midway, what it had already sent is written before the error
     goes up, so a partial sync keeps its partial results.
     """
-    batch: list[OpportunityRecord] = []
+    batch: list = []
 
     def flush() -> None:
         with transaction.atomic():
-            _upsert_batch(batch, counter=counter, today=today)
+            if isinstance(batch[0], grantsgov_xml.RawRecord):
+                records, digests = _normalise_changed(batch, counter=counter, today=today)
+                if records:
+                    _upsert_batch(records, counter=counter, today=today, digests=digests)
+            else:
+                _upsert_batch(batch, counter=counter, today=today)
         batch.clear()
 
     try:
         for item in records:
             if isinstance(item, Exception):
                 counter.error(str(item))
+            elif isinstance(item, grantsgov_xml.RawRecord):
+                if len(item.external_id) > 64:
+                    counter.error(f"record {item.external_id[:64]}: an id too long")
+                    continue
+                batch.append(item)
+                if len(batch) >= BATCH_SIZE:
+                    flush()
             elif not item.external_id or not item.title or len(item.external_id) > 64:
                 counter.error(f"record {item.external_id[:64] or '?'}: no id or title, or an id too long")
             else:
@@ -226,8 +296,8 @@ def _run(
 
 
 def catalog_sync_xml(*, path: Path | str, today: date | None = None) -> CatalogSync:
-    """Import a Grants.gov XML extract (zip or XML), streamed."""
-    records = grantsgov_xml.iter_extract(path)
+    """Import a Grants.gov XML extract (zip or XML), streamed; unchanged records are not normalised."""
+    records = grantsgov_xml.iter_extract_raw(path)
     return _run(label="grantsgov-xml", source=OpportunitySource.GRANTSGOV, records=records, today=today, atomic=True)
 
 

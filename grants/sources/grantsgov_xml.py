@@ -7,10 +7,12 @@ whatever the size of the file.
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import IO
@@ -128,8 +130,37 @@ def record_from_fields(values: dict, *, is_forecast: bool, source: str = SOURCE)
     )
 
 
-def iter_extract(path: Path | str, *, source: str = SOURCE) -> Iterator[OpportunityRecord | Exception]:
-    """Each record of the extract in file order; a record that cannot be read yields its error."""
+@dataclass(slots=True)
+class RawRecord:
+    """One record of the extract as parsed, not yet normalised (sanitising its HTML is the
+    expensive part of an import): ``digest`` lets an unchanged record skip normalising."""
+
+    values: dict
+    is_forecast: bool
+    source: str
+    digest: str
+
+    @property
+    def external_id(self) -> str:
+        return self.values.get("OpportunityID", "")
+
+    def record(self) -> OpportunityRecord:
+        return record_from_fields(self.values, is_forecast=self.is_forecast, source=self.source)
+
+
+# Part of every digest: raise it whenever record_from_fields or what it calls (sanitising, parsing)
+# changes what a record becomes, so the next import normalises every record again.
+NORMALISATION_VERSION = 1
+
+
+def _digest(values: dict, is_forecast: bool) -> str:
+    parts = [f"{name}={value!r}" for name, value in sorted(values.items())]
+    parts.append(f"forecast={is_forecast};version={NORMALISATION_VERSION}")
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def iter_extract_raw(path: Path | str, *, source: str = SOURCE) -> Iterator[RawRecord | Exception]:
+    """Each record of the extract in file order, parsed only; a record that cannot be read yields its error."""
     path = Path(path)
     with _open_extract(path) as stream:
         root = None
@@ -145,13 +176,12 @@ def iter_extract(path: Path | str, *, source: str = SOURCE) -> Iterator[Opportun
                 kind = _local(element.tag)
                 if kind not in (SYNOPSIS, FORECAST):
                     continue
-                try:
-                    values = _fields(element)
-                    if not values.get("OpportunityID") or not values.get("OpportunityTitle"):
-                        raise ExtractError("a record without OpportunityID or OpportunityTitle")
-                    yield record_from_fields(values, is_forecast=kind == FORECAST, source=source)
-                except ExtractError as exc:
-                    yield exc
+                values = _fields(element)
+                if not values.get("OpportunityID") or not values.get("OpportunityTitle"):
+                    yield ExtractError("a record without OpportunityID or OpportunityTitle")
+                else:
+                    forecast = kind == FORECAST
+                    yield RawRecord(values, forecast, source, _digest(values, forecast))
                 # Drop what was parsed so far: the tree would otherwise grow to the whole file.
                 element.clear()
                 root.clear()
@@ -159,6 +189,18 @@ def iter_extract(path: Path | str, *, source: str = SOURCE) -> Iterator[Opportun
             raise ExtractError(f"{path.name}: malformed or truncated XML ({exc})")
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:  # a damaged or cut-off archive
             raise ExtractError(f"{path.name}: the archive is damaged ({exc.__class__.__name__}: {exc})")
+
+
+def iter_extract(path: Path | str, *, source: str = SOURCE) -> Iterator[OpportunityRecord | Exception]:
+    """Each record of the extract in file order, normalised; a record that cannot be read yields its error."""
+    for item in iter_extract_raw(path, source=source):
+        if isinstance(item, Exception):
+            yield item
+            continue
+        try:
+            yield item.record()
+        except ExtractError as exc:
+            yield exc
 
 
 def download_extract(*, directory: Path, today: date, session: requests.Session | None = None) -> Path:

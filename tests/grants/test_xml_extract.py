@@ -235,3 +235,48 @@ def test_a_damaged_extract_fails_without_closing_or_changing_anything(tmp_path, 
     assert (sync.new, sync.updated, sync.closed) == (0, 0, 0)
     assert {o.pk: (o.title, o.status, o.content_hash, o.updated_at) for o in Opportunity.objects.all()} == before
     assert Opportunity.objects.get(pk=ended.pk).status == OpportunityStatus.POSTED
+
+
+@pytest.mark.django_db
+def test_an_unchanged_record_is_not_normalised_again(extract, monkeypatch):
+    from grants.sources import grantsgov_xml
+
+    normalised = []
+    original = grantsgov_xml.record_from_fields
+
+    def counting(values, **kwargs):
+        normalised.append(values["OpportunityID"])
+        return original(values, **kwargs)
+
+    monkeypatch.setattr(grantsgov_xml, "record_from_fields", counting)
+    catalog_sync_xml(path=extract, today=TODAY)
+    assert sorted(normalised) == ["100001", "355211", "356612", "363917"]
+    stored = dict(Opportunity.objects.values_list("external_id", "source_hash"))
+    assert all(len(digest) == 32 for digest in stored.values())
+
+    normalised.clear()
+    again = catalog_sync_xml(path=extract, today=TODAY)
+    assert normalised == []  # nothing sanitised or parsed again
+    assert (again.new, again.updated, again.unchanged, again.failed) == (0, 0, 4, 1)
+
+    extract.write_text(EXTRACT.replace("Rural Health Outreach", "Rural Health Outreach II"))
+    normalised.clear()
+    changed = catalog_sync_xml(path=extract, today=TODAY)
+    assert normalised == ["355211"]
+    assert (changed.updated, changed.unchanged) == (1, 3)
+    assert Opportunity.objects.get(external_id="355211").title == "Rural Health Outreach II"
+
+    # Stored before source digests existed (or by an older normaliser): normalised once, then skipped.
+    Opportunity.objects.update(source_hash="")
+    normalised.clear()
+    restamped = catalog_sync_xml(path=extract, today=TODAY)
+    assert len(normalised) == 4 and (restamped.updated, restamped.unchanged) == (0, 4)
+    normalised.clear()
+    catalog_sync_xml(path=extract, today=TODAY)
+    assert normalised == []
+
+    # Unchanged in the file, but its archive date has passed since: its status is brought up to date.
+    normalised.clear()
+    later = catalog_sync_xml(path=extract, today=date(2027, 3, 1))
+    assert "355211" in normalised and later.updated >= 1
+    assert Opportunity.objects.get(external_id="355211").status == OpportunityStatus.ARCHIVED
