@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from grants.criteria import OpportunityStatus
@@ -129,27 +129,46 @@ def _upsert_batch(
             changed = [name for name in CONTENT_FIELDS if old[name] != fields[name]]
             if fields["status"] in ENDED and old["status"] in OPEN:
                 sync.closed += 1
-        to_write.append(
-            Opportunity(
-                source=source,
-                external_id=external_id,
-                content_hash=content_hash,
-                source_hash=digest,
-                changed_fields=changed,
-                first_seen_at=now,
-                updated_at=now,
-                **fields,
-            )
-        )
+        to_write.append([source, external_id, *fields.values(), content_hash, digest, changed, now, now])
     if to_write:
-        Opportunity.objects.bulk_create(
-            to_write,
-            update_conflicts=True,
-            unique_fields=["source", "external_id"],
-            update_fields=[*CONTENT_FIELDS, "content_hash", "source_hash", "changed_fields", "updated_at"],
-        )
+        _copy_upsert(to_write)
     if restamp:
         Opportunity.objects.bulk_update(restamp, ["source_hash"])
+
+
+# The columns _copy_upsert writes, in the order of its rows; the last three are set on insert only
+# (first_seen_at) or on every write.
+_WRITTEN = ["source", "external_id", *CONTENT_FIELDS, "content_hash", "source_hash", "changed_fields",
+            "first_seen_at", "updated_at"]  # fmt: skip
+_JSON_COLUMNS = {"categories", "funding_instruments", "eligible_applicants", "cfda_numbers", "changed_fields"}
+
+
+def _copy_upsert(rows: list[list]) -> None:
+    """Insert or update a batch: COPY into a staging table, then one INSERT ... ON CONFLICT.
+
+    Django's bulk_create(update_conflicts=True) builds one statement with ~30 parameters per row
+    in Python; COPY streams the rows, and the upsert runs in the database (bench: the first
+    import of an 83,000-record extract).
+    """
+    json_positions = [i for i, name in enumerate(_WRITTEN) if name in _JSON_COLUMNS]
+    columns = ", ".join(_WRITTEN)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in _WRITTEN if name not in ("source", "external_id",
+                                                                                        "first_seen_at"))  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS opportunity_staging ON COMMIT DELETE ROWS AS "
+            f"SELECT {columns} FROM opportunities WITH NO DATA"
+        )
+        with cursor.copy(f"COPY opportunity_staging ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                for position in json_positions:
+                    row[position] = json.dumps(row[position])
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO opportunities ({columns}) SELECT {columns} FROM opportunity_staging"
+            f" ON CONFLICT (source, external_id) DO UPDATE SET {updates}"
+        )
+        cursor.execute("DELETE FROM opportunity_staging")
 
 
 def _status_on(row: dict, today: date) -> str:
