@@ -4,11 +4,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
 from accounts import selectors, services
+from accounts.admin_details import admin_details
 from accounts.models import AuditAction, AuditEntry, User, UserSettings
 
 
@@ -65,7 +64,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_filter = [AccountStateFilter, "subscription_tier", "subscription_status", "is_active", "is_staff"]
     search_fields = ["email", "full_name", "company_name", "auth0_id"]
-    readonly_fields = ["auth0_id", "last_login", "date_joined", "updated_at", "deactivated_at", "billing_subscription"]
+    readonly_fields = ["auth0_id", "last_login", "date_joined", "updated_at", "deactivated_at", "linked_details"]
     actions = ["reset_usage", "deactivate", "reactivate", "export_data"]
     fieldsets = [
         (None, {"fields": ["email", "password", "auth0_id"]}),
@@ -74,7 +73,7 @@ class UserAdmin(DjangoUserAdmin):
             "Plan and usage",
             {
                 "fields": [
-                    "billing_subscription",
+                    "linked_details",
                     "subscription_tier",
                     "subscription_status",
                     ("searches_used", "searches_limit"),
@@ -97,23 +96,9 @@ class UserAdmin(DjangoUserAdmin):
     def applications_usage(self, obj: User) -> str:
         return f"{obj.applications_used}/{obj.applications_limit}"
 
-    @admin.display(description="Subscription")
-    def billing_subscription(self, obj: User) -> str:
-        # The reverse accessor, not an import: billing builds on accounts, never the other way.
-        # Limit overrides that survive Stripe syncs are set on the subscription's own page.
-        subscription = getattr(obj, "subscription", None) if obj.pk else None
-        if subscription is None:
-            if not obj.pk:
-                return "None"
-            url = reverse("admin:billing_subscription_add") + f"?user={obj.pk}"
-            return format_html('None (free plan). <a href="{}">Add one to override limits</a>', url)
-        url = reverse("admin:billing_subscription_change", args=[subscription.pk])
-        period_end = (
-            f", period ends {subscription.current_period_end:%Y-%m-%d}" if subscription.current_period_end else ""
-        )
-        return format_html(
-            '<a href="{}">{} ({}{})</a>', url, subscription.plan_name, subscription.get_status_display(), period_end
-        )
+    @admin.display(description="Elsewhere")
+    def linked_details(self, obj: User) -> str:
+        return admin_details.render(obj)  # billing: the subscription
 
     def _audit_each(self, request, queryset, action: str, detail: str) -> None:
         for user in queryset:
@@ -195,10 +180,8 @@ class UserSettingsAdmin(admin.ModelAdmin):
     search_fields = ["user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
-    readonly_fields = ["saved_grants_list"]
+    readonly_fields = ["linked_details"]
 
-    @admin.display(description="Saved grants")
-    def saved_grants_list(self, obj: UserSettings) -> str:
-        # The reverse accessor, not an import: grants builds on accounts, never the other way.
-        saves = obj.saved_grants.select_related("grant").order_by("-saved_at")[:50]
-        return ", ".join(f"#{save.grant_id} {save.grant.title}" for save in saves) or "None"
+    @admin.display(description="Elsewhere")
+    def linked_details(self, obj: UserSettings) -> str:
+        return admin_details.render(obj)  # grants: the saved grants

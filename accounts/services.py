@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from social_django.models import UserSocialAuth
@@ -29,6 +29,7 @@ from accounts import selectors
 from accounts.encryption import decrypt_bytes
 from accounts.models import AuditEntry, ErasureRecord, SubscriptionTier, User
 from accounts.registry import owner_models
+from accounts.signals import email_verified
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def user_create_from_auth0(*, auth0_id: str, email: str, full_name: str, email_v
         applications_limit=applications,
     )
     if email_verified:
-        legacy_history_claim(user=user)
+        email_verified_announce(user=user)
     return user
 
 
@@ -70,7 +71,7 @@ def user_link_auth0(*, user: User, auth0_id: str) -> int:
     """
     user.auth0_id = auth0_id
     user.save(update_fields=["auth0_id", "updated_at"])
-    return legacy_history_claim(user=user)
+    return email_verified_announce(user=user)
 
 
 def name_from_identity(name: str | None, *, email: str) -> str:
@@ -158,29 +159,16 @@ def user_details_update(*, user: User, full_name: str | None = None, company_nam
     return user
 
 
-def legacy_history_claim(*, user: User) -> int:
-    """Give ``user`` the legacy application history that names their e-mail and the legacy owner still holds.
+def email_verified_announce(*, user: User) -> int:
+    """Tell the apps above that ``user``'s e-mail is verified; how many rows they gave the user.
 
-    The legacy owner is the one ``migrate`` recorded (``LegacyOwner``; the system user unless
-    ``LEGACY_OWNER_EMAIL`` named someone); no record, nothing to claim. The legacy string must
-    equal the e-mail exactly, ignoring case and surrounding blanks. Raw SQL because accounts sits
-    below applications and must not import it.
+    The legacy application history that names this e-mail moves to its owner this way
+    (``applications.legacy.history_claim``, connected to ``accounts.signals.email_verified``).
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE application_history SET user_id = %s
-            WHERE user_id = (SELECT user_id FROM legacy_owner WHERE id = 1)
-              AND user_id <> %s
-              AND user_id_old IS NOT NULL
-              AND lower(btrim(user_id_old, E' \\t\\r\\n')) = lower(btrim(%s))
-            """,
-            [user.pk, user.pk, user.email],
-        )
-        moved = cursor.rowcount
-    if moved:
-        logger.info("Gave %s legacy application history row(s) to user %s", moved, user.pk)
-    return moved
+    claimed = sum(response or 0 for _receiver, response in email_verified.send(sender=User, user=user))
+    if claimed:
+        logger.info("Gave %s legacy row(s) to user %s on a verified e-mail", claimed, user.pk)
+    return claimed
 
 
 # --- Staff actions ------------------------------------------------------------------------

@@ -12,6 +12,22 @@ class ApplicationsConfig(AppConfig):
         owner_models.register(ApplicationHistory, owner="user")
         owner_models.register(GeneratedApplication, owner="user")
 
+        from core.first_steps import first_steps
+
+        first_steps.register(
+            order=30,
+            label="Write your first application",
+            why="Six sections drafted from your profile and documents, ready to edit.",
+            url_name="applications:list",
+            done=lambda user: GeneratedApplication.objects.filter(user=user).exists(),
+        )
+
+        from accounts.signals import email_verified
+        from applications.legacy import history_claim
+
+        # A verified e-mail claims the legacy application history that names it.
+        email_verified.connect(history_claim, dispatch_uid="applications.legacy.history_claim")
+
         from applications.services import application_generation_interrupted
         from applications.tasks import generate_application
         from core.workers import stale_task_handlers

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from billing.models import BillingNotice, Subscription
 from billing.services.subscriptions import subscription_limits_override
@@ -100,3 +102,19 @@ class BillingNoticeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+def subscription_admin_summary(user) -> str:
+    """The user's subscription on their admin page (``accounts.admin.admin_details``).
+
+    Limit overrides that survive Stripe syncs are set on the subscription's own page.
+    """
+    subscription = Subscription.objects.filter(user=user).first()
+    if subscription is None:
+        url = reverse("admin:billing_subscription_add") + f"?user={user.pk}"
+        return format_html('None (free plan). <a href="{}">Add one to override limits</a>', url)
+    url = reverse("admin:billing_subscription_change", args=[subscription.pk])
+    period_end = f", period ends {subscription.current_period_end:%Y-%m-%d}" if subscription.current_period_end else ""
+    return format_html(
+        '<a href="{}">{} ({}{})</a>', url, subscription.plan_name, subscription.get_status_display(), period_end
+    )

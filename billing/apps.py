@@ -14,5 +14,10 @@ class BillingConfig(AppConfig):
         owner_models.register(Subscription, owner="user")
         owner_models.register(BillingNotice, owner="user")
         owner_models.register(UsageRecord, owner="user")
+        from accounts.admin_details import admin_details
+        from accounts.models import User
+        from billing.admin import subscription_admin_summary
+
+        admin_details.register(User, "Subscription", subscription_admin_summary)
         stripe_client.configure()
         webhooks.connect()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.text import Truncator
 
-from grants.models import Analysis, CatalogSync, Grant, Opportunity, SavedSearch, SearchRun
+from grants.models import Analysis, CatalogSync, Grant, Opportunity, SavedGrant, SavedSearch, SearchRun
 
 
 @admin.register(Grant)
@@ -100,3 +100,9 @@ class SavedSearchAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     readonly_fields = ["unsubscribe_token"]
+
+
+def saved_grants_admin_summary(user_settings) -> str:
+    """The grants a user saved, on their settings' admin page (``accounts.admin.admin_details``)."""
+    saves = SavedGrant.objects.filter(user_settings=user_settings).select_related("grant").order_by("-saved_at")[:50]
+    return ", ".join(f"#{save.grant_id} {save.grant.title}" for save in saves) or "None"

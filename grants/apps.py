@@ -55,6 +55,21 @@ class GrantsConfig(AppConfig):
         owner_models.register(AlertedOpportunity, owner="saved_search__user")
         owner_models.register(DeadlineReminder, owner="grant__user")
 
+        from accounts.admin_details import admin_details
+        from accounts.models import UserSettings
+        from core.first_steps import first_steps
+        from grants.admin import saved_grants_admin_summary
+
+        admin_details.register(UserSettings, "Saved grants", saved_grants_admin_summary)
+
+        first_steps.register(
+            order=20,
+            label="Run your first search",
+            why="It starts from your profile and scores every match.",
+            url_name="grants:search",
+            done=lambda user: SearchRun.objects.filter(user=user).exists(),
+        )
+
         from core.workers import stale_task_handlers
         from grants.services.search_runs import search_run_interrupted
         from grants.tasks import execute_search_run

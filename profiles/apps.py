@@ -18,3 +18,13 @@ class ProfilesConfig(AppConfig):
         owner_models.register(Document, owner="profile__user", files=_document_file_names, files_encrypted=True)
         # The search vector is derived from the text; exporting it would only add noise.
         owner_models.register(Passage, owner="profile__user", exclude=["search"])
+
+        from core.first_steps import first_steps
+
+        first_steps.register(
+            order=10,
+            label="Complete your business profile",
+            why="Scores and drafts are only as good as what it says.",
+            url_name="profiles:edit",
+            done=lambda user: BusinessProfile.objects.filter(user=user).exists(),
+        )

@@ -13,6 +13,8 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 
+from core.first_steps import first_steps
+
 register = template.Library()
 FIRST_STEPS_DONE = "first_steps_done"
 
@@ -50,8 +52,8 @@ def nav_link(context, url_name: str, label: str, query: str = "", unless: str = 
 def first_run_checklist(context) -> dict:
     """The three first steps (profile, first search, first application), shown until all are done.
 
-    ``{% load ui %}{% first_run_checklist %}`` on the dashboard. Reads the user's reverse relations
-    only, so core needs no import from the apps that build on it.
+    ``{% load ui %}{% first_run_checklist %}`` on the dashboard. The steps are those the apps
+    registered in ``core.first_steps``, so core needs no import from the apps that build on it.
     """
     user = context.get("user")
     if user is None or not user.is_authenticated:
@@ -62,27 +64,9 @@ def first_run_checklist(context) -> dict:
     # established user's dashboard does not ask the database three questions on every view.
     if session is not None and session.get(FIRST_STEPS_DONE):
         return {"steps": [], "remaining": 0}
-    # A missing one-to-one row raises RelatedObjectDoesNotExist, an AttributeError.
-    profile_done = hasattr(user, "business_profile")
     steps = [
-        {
-            "label": "Complete your business profile",
-            "why": "Scores and drafts are only as good as what it says.",
-            "done": profile_done,
-            "url": reverse("profiles:edit"),
-        },
-        {
-            "label": "Run your first search",
-            "why": "It starts from your profile and scores every match.",
-            "done": user.search_runs.exists(),
-            "url": reverse("grants:search"),
-        },
-        {
-            "label": "Write your first application",
-            "why": "Six sections drafted from your profile and documents, ready to edit.",
-            "done": user.generated_applications.exists(),
-            "url": reverse("applications:list"),
-        },
+        {"label": step.label, "why": step.why, "done": step.done(user), "url": reverse(step.url_name)}
+        for step in first_steps
     ]
     remaining = sum(not step["done"] for step in steps)
     if not remaining and session is not None:
