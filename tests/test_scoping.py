@@ -25,7 +25,7 @@ from accounts.registry import owner_models
 from tests.factories import GrantFactory, UserFactory
 from tests.owned_data import owned_data_build
 
-PROJECT_APPS = ["accounts", "billing", "profiles", "grants", "funders", "applications"]
+PROJECT_APPS = ["core", "accounts", "billing", "profiles", "grants", "funders", "applications"]
 HANDLER_MODULES = ("views", "search_views", "api")
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 
