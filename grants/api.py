@@ -8,8 +8,7 @@ from ninja import Query, Router, Schema, Status
 from accounts.api_errors import UsageLimitOut
 from accounts.throttling import throttle_hit
 from grants import selectors
-from grants.criteria import CATEGORY_LABELS, ELIGIBILITY_LABELS, SearchCriteria
-from grants.models import SearchRun
+from grants.criteria import SearchCriteria
 from grants.schemas import ErrorOut, GrantOut, GrantPageOut, GrantSummaryOut, SavedOut, SearchRunIn, SearchRunOut
 from grants.scoring import DIMENSIONS, HIGH_PRIORITY_SCORE
 from grants.services.saving import grant_unsave, grants_save
@@ -96,28 +95,18 @@ def grant_unsave_route(request, grant_id: int):
     return {"id": grant.pk, "is_saved": False}
 
 
-def _run_out(run: SearchRun) -> dict:
-    return {
-        **{field: getattr(run, field) for field in SearchRunOut.model_fields if hasattr(run, field)},
-        "new_grants": (run.error_details or {}).get("new_grants"),
-    }
-
-
 @router.post("/search-runs", response={202: SearchRunOut, 400: ErrorOut, 402: UsageLimitOut})
 def search_run_create(request, payload: SearchRunIn):
-    unknown = [c for c in payload.categories if c not in CATEGORY_LABELS]
-    unknown += [c for c in payload.eligibility if c not in ELIGIBILITY_LABELS]
-    if unknown:
-        return Status(400, {"detail": f"Unknown codes: {', '.join(unknown)}"})
-    if payload.amount_min is not None and payload.amount_max is not None and payload.amount_min > payload.amount_max:
-        return Status(400, {"detail": "amount_max must be at least amount_min."})
-    throttle_hit(user=request.user, scope="search_run")  # 429 past the rate limit
     criteria = SearchCriteria(**payload.dict())
     criteria.keywords = criteria.keywords.strip()
+    problems = criteria.problems()  # the search form's own check
+    if problems:
+        return Status(400, {"detail": "; ".join(f"{name}: {problem}" for name, problem in problems.items())})
+    throttle_hit(user=request.user, scope="search_run")  # 429 past the rate limit
     run = search_run_start(user=request.user, criteria=criteria)  # 402 when the allowance is spent
-    return Status(202, _run_out(run))
+    return Status(202, selectors.search_run_data(run))
 
 
 @router.get("/search-runs/{run_id}", response=SearchRunOut)
 def search_run_detail(request, run_id: int):
-    return _run_out(get_object_or_404(SearchRun, user=request.user, pk=run_id))
+    return selectors.search_run_data(get_object_or_404(selectors.search_runs_for_user(user=request.user), pk=run_id))

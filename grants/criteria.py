@@ -118,6 +118,20 @@ class SearchCriteria:
         criteria.eligibility = sorted(ORGANIZATION_ELIGIBILITY.get(profile.organization_type, ()))
         return criteria
 
+    def problems(self) -> dict[str, str]:
+        """What is wrong with these criteria, by field: the one check the search form and the API share."""
+        problems = {}
+        for name, known in (("categories", CATEGORY_LABELS), ("eligibility", ELIGIBILITY_LABELS)):
+            unknown = [code for code in getattr(self, name) if code not in known]
+            if unknown:
+                problems[name] = f"Unknown codes: {', '.join(unknown)}."
+        for name in ("amount_min", "amount_max"):
+            if (getattr(self, name) or 0) < 0:
+                problems[name] = "An amount cannot be negative."
+        if self.amount_min is not None and self.amount_max is not None and self.amount_min > self.amount_max:
+            problems.setdefault("amount_max", "The maximum must be at least the minimum.")
+        return problems
+
     def summary(self) -> str:
         parts = []
         if self.keywords:

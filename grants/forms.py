@@ -44,9 +44,10 @@ class SearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        low, high = data.get("amount_min"), data.get("amount_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("amount_max", "The maximum must be at least the minimum.")
+        # The API's check too (SearchCriteria.problems), on the fields that are valid by themselves.
+        for name, problem in SearchCriteria.from_dict(data).problems().items():
+            if name not in self.errors:
+                self.add_error(name, problem)
         return data
 
     def criteria(self) -> SearchCriteria:

@@ -18,17 +18,18 @@ from grants import selectors
 from grants.criteria import SearchCriteria
 from grants.forms import SearchForm
 from grants.models import SavedSearch, SearchRun, SearchRunStatus
-from grants.services.saving import SavedSearchLimitReached, saved_search_create
+from grants.services import saving
+from grants.services.saving import SavedSearchLimitReached, saved_search_alerts_set, saved_search_create
 from grants.services.search_runs import search_run_start, search_runs_fail_stale
 from profiles.selectors import profile_for_user
 
 
 def _get_run_for_user(request, pk: int) -> SearchRun:
-    return get_object_or_404(SearchRun, user=request.user, pk=pk)
+    return get_object_or_404(selectors.search_runs_for_user(user=request.user), pk=pk)
 
 
 def _get_saved_search_for_user(request, pk: int) -> SavedSearch:
-    return get_object_or_404(SavedSearch, user=request.user, pk=pk)
+    return get_object_or_404(selectors.saved_searches_for_user(user=request.user), pk=pk)
 
 
 @login_required
@@ -90,27 +91,13 @@ def run_list(request):
     return render(request, "grants/runs.html", {"page": page})
 
 
-def _run_status(run: SearchRun) -> dict:
-    return {
-        "id": run.pk,
-        "status": run.status,
-        "status_label": run.get_status_display(),
-        "finished": run.status != SearchRunStatus.IN_PROGRESS,
-        "grants_found": run.grants_found,
-        "high_priority": run.high_priority,
-        "new_grants": (run.error_details or {}).get("new_grants"),
-        "duration_seconds": run.duration_seconds,
-        "api_calls_made": run.api_calls_made,
-        "sources_searched": run.sources_searched,
-        "error_message": run.error_message,
-    }
-
-
 @login_required
 def run_detail(request, pk: int):
     run = _get_run_for_user(request, pk)
     criteria = SearchCriteria.from_dict(run.search_filters)
-    return render(request, "grants/run_detail.html", {"run": run, "criteria": criteria, "status": _run_status(run)})
+    return render(
+        request, "grants/run_detail.html", {"run": run, "criteria": criteria, "status": selectors.search_run_data(run)}
+    )
 
 
 @never_cache
@@ -120,7 +107,7 @@ def run_status(request, pk: int):
     run = _get_run_for_user(request, pk)
     if run.status == SearchRunStatus.IN_PROGRESS and search_runs_fail_stale(user=request.user):
         run.refresh_from_db()
-    return JsonResponse(_run_status(run))
+    return JsonResponse(selectors.search_run_data(run))
 
 
 @login_required
@@ -132,9 +119,7 @@ def saved_search_list(request):
 @login_required
 @require_POST
 def saved_search_toggle(request, pk: int):
-    saved = _get_saved_search_for_user(request, pk)
-    saved.alerts_enabled = not saved.alerts_enabled
-    saved.save(update_fields=["alerts_enabled"])
+    saved = saved_search_alerts_set(saved_search=_get_saved_search_for_user(request, pk), enabled=None)
     messages.success(request, f'Alerts for "{saved.name}" are {"on" if saved.alerts_enabled else "off"}.')
     return redirect("grants:saved_searches")
 
@@ -143,7 +128,7 @@ def saved_search_toggle(request, pk: int):
 @require_POST
 def saved_search_delete(request, pk: int):
     saved = _get_saved_search_for_user(request, pk)
-    saved.delete()
+    saving.saved_search_delete(saved_search=saved)
     messages.success(request, f'Saved search "{saved.name}" deleted.')
     return redirect("grants:saved_searches")
 
@@ -152,7 +137,6 @@ def alerts_unsubscribe(request, token):
     """From the link in an alert e-mail: no sign-in needed, the token names one saved search."""
     saved = get_object_or_404(SavedSearch, unsubscribe_token=token)
     if request.method == "POST":
-        saved.alerts_enabled = False
-        saved.save(update_fields=["alerts_enabled"])
+        saved_search_alerts_set(saved_search=saved, enabled=False)
         return render(request, "grants/unsubscribed.html", {"saved": saved})
     return render(request, "grants/unsubscribe.html", {"saved": saved})

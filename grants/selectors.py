@@ -123,6 +123,28 @@ def saved_searches_for_user(*, user) -> QuerySet[SavedSearch]:
     return SavedSearch.objects.filter(user=user)
 
 
+def search_run_data(run: SearchRun) -> dict:
+    """A search run as the pages' progress poller and the API both give it: one shape, one place."""
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "finished": run.status != SearchRunStatus.IN_PROGRESS,
+        "run_type": run.run_type,
+        "timestamp": run.timestamp,
+        "search_query": run.search_query,
+        "search_filters": run.search_filters,
+        "grants_found": run.grants_found,
+        "high_priority": run.high_priority,
+        "new_grants": (run.error_details or {}).get("new_grants"),
+        "duration_seconds": run.duration_seconds,
+        "sources_searched": run.sources_searched,
+        "api_calls_made": run.api_calls_made,
+        "processing_time_ms": run.processing_time_ms,
+        "error_message": run.error_message,
+    }
+
+
 def figures_for_user(user) -> GrantFigures:
     """The user's precomputed grant figures, with their saved-grant count as ``saved``, in one query."""
     saved = (

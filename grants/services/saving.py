@@ -43,3 +43,14 @@ def saved_search_create(*, user, name: str, criteria: SearchCriteria) -> SavedSe
     if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
         raise SavedSearchLimitReached(f"You can keep up to {MAX_SAVED_SEARCHES} saved searches; delete one first.")
     return SavedSearch.objects.create(user=user, name=name.strip()[:200], criteria=criteria.as_dict())
+
+
+def saved_search_alerts_set(*, saved_search: SavedSearch, enabled: bool | None) -> SavedSearch:
+    """Turn a saved search's e-mail alerts on or off (``None``: the other way round from now)."""
+    saved_search.alerts_enabled = (not saved_search.alerts_enabled) if enabled is None else enabled
+    saved_search.save(update_fields=["alerts_enabled"])
+    return saved_search
+
+
+def saved_search_delete(*, saved_search: SavedSearch) -> None:
+    saved_search.delete()

@@ -250,29 +250,32 @@ def _still_in_progress(run: SearchRun) -> bool:
 
 
 def search_runs_fail_stale(*, now: datetime | None = None, user=None) -> int:
-    """Runs whose worker died mid-way are marked failed (and refunded) instead of spinning forever.
+    """Runs still in progress after STALE_AFTER are failed (and refunded) instead of spinning forever.
 
-    With ``user``, only theirs (cheap enough for a page view: it uses the runs' user index).
+    The safety net behind ``fail_stale_tasks`` (a run whose task no worker ever claimed, or whose
+    worker's death went unnoticed): each goes through ``search_run_interrupted``, the one way a run
+    is declared interrupted. With ``user``, only theirs (cheap enough for a page view: it uses the
+    runs' user index).
     """
     now = now or timezone.now()
     runs = SearchRun.objects.filter(user=user) if user is not None else SearchRun.objects.all()
     stale = list(runs.filter(status=SearchRunStatus.IN_PROGRESS, timestamp__lt=now - STALE_AFTER))
     for run in stale:
-        updated = SearchRun.objects.filter(pk=run.pk, status=SearchRunStatus.IN_PROGRESS).update(
-            status=SearchRunStatus.FAILED,
-            error_message="The search was interrupted; your search allowance was given back.",
-            error_details={"type": "Interrupted"},
-        )
-        if updated:
-            usage_refund_search(user=run.user)
+        with transaction.atomic():
+            search_run_interrupted(
+                run_id=run.pk,
+                reason=f"still in progress {STALE_AFTER} after it started at {run.timestamp:%Y-%m-%d %H:%M}",
+            )
     return len(stale)
 
 
 def search_run_interrupted(*, run_id: int, reason: str) -> None:
-    """The worker running this search died mid-run (``fail_stale_tasks``): fail it, give the search back.
+    """The worker running this search died mid-run: fail it, give the search back.
 
-    Called inside the transaction that fails the task; ``reason`` (which worker, when) is for
-    operators and goes in ``error_details``; the user reads ``error_message``.
+    The one path for interrupted runs: ``fail_stale_tasks`` calls it (inside the transaction that
+    fails the task) when the worker stopped beating, ``search_runs_fail_stale`` when a run outlived
+    STALE_AFTER. ``reason`` is for operators and goes in ``error_details``; the user reads
+    ``error_message``.
     """
     run = (
         SearchRun.objects.select_for_update()

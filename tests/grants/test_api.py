@@ -88,3 +88,18 @@ def test_it_hides_other_users_grants_and_runs(owner_client, other_user):
 def test_it_refuses_anonymous_callers(client):
     assert client.get("/api/grants").status_code == 401
     assert client.post("/api/search-runs", {}, content_type="application/json").status_code == 401
+
+
+def test_the_api_and_the_search_form_refuse_bad_criteria_in_the_same_words(owner_client, user):
+    api = owner_client.post("/api/search-runs", {"amount_min": 10, "amount_max": 5}, content_type="application/json")
+    page = owner_client.post("/search/", {"amount_min": "10", "amount_max": "5"})
+    assert api.status_code == 400 and page.status_code == 400
+    assert "The maximum must be at least the minimum." in api.json()["detail"]
+    assert "The maximum must be at least the minimum." in page.content.decode()
+
+
+def test_the_api_and_the_progress_poller_give_a_run_in_one_shape(owner_client, user):
+    run = SearchRunFactory(user=user, grants_found=7, high_priority=2)
+    api = owner_client.get(f"/api/search-runs/{run.pk}").json()
+    poller = owner_client.get(f"/search/runs/{run.pk}/status.json").json()
+    assert {key: poller[key] for key in api} == api

@@ -196,6 +196,11 @@ def test_it_fails_runs_left_in_progress_by_a_dead_worker(user):
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert old.status == SearchRunStatus.FAILED and fresh.status == SearchRunStatus.IN_PROGRESS
+    # The same words and record as a run failed by fail_stale_tasks: one path for interrupted runs.
+    assert old.error_message == (
+        "The search was interrupted because the server running it stopped; your search allowance was given back."
+    )
+    assert old.error_details["type"] == "WorkerLost" and "still in progress" in old.error_details["detail"]
 
 
 @pytest.mark.django_db
