@@ -411,6 +411,36 @@ def test_it_rolls_back_a_failing_receiver_and_succeeds_on_redelivery(client, pos
     assert _state(linked_user)[0] == "basic"
 
 
+def test_a_receiver_failing_after_its_first_write_leaves_none_of_its_writes(
+    client, post_event, linked_user, monkeypatch
+):
+    """Bar line 22, mid-way: dj-stripe has synced its rows and our receiver has saved the user when
+    the subscription row's save fails. Every one of those writes is rolled back; the trigger row
+    keeps the traceback; Stripe's redelivery then applies the event once."""
+    real_save = Subscription.save
+
+    def failing_save(self, *args, **kwargs):
+        raise RuntimeError("subscription row could not be saved")
+
+    monkeypatch.setattr(Subscription, "save", failing_save)
+    client.raise_request_exception = False
+    before = _state(linked_user)
+
+    failed = post_event(load_event("customer_subscription_created"))
+
+    assert failed.status_code == 500
+    assert _state(linked_user) == before  # the user's saved tier and limits are gone with the rest
+    assert not Event.objects.exists()
+    assert not StripeSubscription.objects.exists()  # dj-stripe's own synced rows too
+    trigger = WebhookEventTrigger.objects.get()
+    assert "subscription row could not be saved" in trigger.traceback and trigger.processed is False
+
+    monkeypatch.setattr(Subscription, "save", real_save)
+    assert post_event(load_event("customer_subscription_created")).status_code == 200
+    assert _state(linked_user)[0] == "basic"
+    assert Event.objects.count() == 1 and StripeSubscription.objects.count() == 1
+
+
 def test_it_keeps_staff_limit_overrides_through_stripe_syncs(post_event, linked_user):
     Subscription.objects.filter(user=linked_user).update(searches_limit_override=500)
 
@@ -456,6 +486,13 @@ def test_it_ignores_the_debug_secret_header_when_debug_is_off(client, webhook_en
     }
     assert _post_raw(client, webhook_endpoint, payload, headers).status_code == 400
     assert not Event.objects.exists()
+
+    # What the header does where dj-stripe honours it (DEBUG, for the Stripe CLI): the same forged
+    # request is accepted, so the 400 above is the DEBUG=False rule at work.
+    fake_stripe.put(load_event("customer_subscription_created")["data"]["object"])
+    settings.DEBUG = True
+    assert _post_raw(client, webhook_endpoint, payload, headers).status_code == 200
+    assert Event.objects.count() == 1
 
 
 def test_it_logs_and_keeps_limits_for_a_price_in_no_plan(post_event, linked_user, caplog):
