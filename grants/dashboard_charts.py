@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count
-from django.db.models.functions import TruncWeek
+from django.db import connection
 from django.utils import timezone
 
 from grants.criteria import CATEGORY_LABELS
 from grants.deadlines import DEADLINE_ZONE
-from grants.models import Grant
 from grants.scoring import HIGH_PRIORITY_SCORE, MEDIUM_SCORE
 
 TOP_CATEGORIES = 6
@@ -63,23 +61,25 @@ def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+_WEEKS_SQL = (
+    "SELECT "
+    + ", ".join(["count(*) FILTER (WHERE deadline >= %s AND deadline < %s)"] * DEADLINE_WEEKS)
+    + " FROM grants WHERE user_id = %s AND deadline >= %s AND deadline < %s"
+)
+
+
 def deadlines_by_week(user, *, now=None) -> list[tuple[str, int]]:
     """Open deadlines in each of the next eight weeks (Monday to Sunday, Eastern dates)."""
     now = now or timezone.now()
     first = _week_start(now.astimezone(DEADLINE_ZONE).date())
     weeks = [first + timedelta(weeks=index) for index in range(DEADLINE_WEEKS)]
-    counts = dict.fromkeys(weeks, 0)
-    end = datetime.combine(weeks[-1] + timedelta(days=7), time.min, tzinfo=DEADLINE_ZONE)
-    # Counted by Eastern week in the database, from the (user, deadline) index: a user with
-    # thousands of grants has hundreds of deadlines in eight weeks.
-    weeks_counted = (
-        Grant.objects.filter(user=user, deadline__gte=now, deadline__lt=end)
-        .annotate(week=TruncWeek("deadline", tzinfo=DEADLINE_ZONE))
-        .order_by()
-        .values("week")
-        .annotate(n=Count("id"))
-        .values_list("week", "n")
-    )
-    for week, count in weeks_counted:
-        counts[week.date()] += count
-    return [(f"Week of {week.day} {week:%b}", count) for week, count in counts.items()]
+    # Each week's bounds are its Monday's midnight, Eastern: one count per week in one pass over
+    # the (user, deadline, id) index, no per-row time zone conversion. Plain SQL: built by the
+    # ORM, these eight filtered counts took longer to compile than to run.
+    bounds = [datetime.combine(week, time.min, tzinfo=DEADLINE_ZONE) for week in weeks]
+    bounds.append(bounds[-1] + timedelta(days=7))
+    params = [bound for index in range(DEADLINE_WEEKS) for bound in (bounds[index], bounds[index + 1])]
+    with connection.cursor() as cursor:
+        cursor.execute(_WEEKS_SQL, [*params, user.pk, now, bounds[-1]])
+        counts = cursor.fetchone()
+    return [(f"Week of {week.day} {week:%b}", counts[index]) for index, week in enumerate(weeks)]
