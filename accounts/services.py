@@ -163,7 +163,7 @@ def email_verified_announce(*, user: User) -> int:
     """Tell the apps above that ``user``'s e-mail is verified; how many rows they gave the user.
 
     The legacy application history that names this e-mail moves to its owner this way
-    (``applications.legacy.history_claim``, connected to ``accounts.signals.email_verified``).
+    (``legacy.claim.history_claim``, connected to ``accounts.signals.email_verified``).
     """
     claimed = sum(response or 0 for _receiver, response in email_verified.send(sender=User, user=user))
     if claimed:

@@ -8,5 +8,5 @@ from django.dispatch import Signal
 
 # An identity provider has verified the user's e-mail address: a new Auth0 account, or an
 # existing one newly linked. Sent with ``user``; a receiver returns how many rows it gave the
-# user (legacy application history, for one: applications.legacy.history_claim).
+# user (legacy application history, for one: legacy.claim.history_claim).
 email_verified = Signal()

@@ -22,12 +22,6 @@ class ApplicationsConfig(AppConfig):
             done=lambda user: GeneratedApplication.objects.filter(user=user).exists(),
         )
 
-        from accounts.signals import email_verified
-        from applications.legacy import history_claim
-
-        # A verified e-mail claims the legacy application history that names it.
-        email_verified.connect(history_claim, dispatch_uid="applications.legacy.history_claim")
-
         from applications.services import application_generation_interrupted
         from applications.tasks import generate_application
         from core.workers import stale_task_handlers

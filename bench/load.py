@@ -2,7 +2,7 @@
 
 Issue 8. On a scratch database (``bench_load_<pid>``, dropped at the end unless ``--keep``) it
 
-1. builds the discovery benchmark's legacy database (``accounts/sql/legacy_database.sql``
+1. builds the discovery benchmark's legacy database (``legacy/sql/legacy_database.sql``
    plus ``legacy_fill.sql`` with ``--grants`` grants, default 1,000,000), runs ``manage.py migrate`` on it
    (the legacy conversion), creates ``--users`` users (default 100) and spreads the grants over
    them with one UPDATE; every grant's title starts with its owner's marker ``[u<id>]``, so a

@@ -13,7 +13,7 @@ Issue 2, item 7. On scratch databases (all named ``bench_migrate_<pid>_*``, drop
    migrations (``accounts.0002_adopt_user_settings``, ``grants.0001_initial``,
    ``applications.0001_initial``), then times ``manage.py migrate --verbosity 2`` for the rest
    and reads Django's per-migration times;
-4. times ``accounts/sql/legacy_floor.sql`` (``psql -f``, its ``\\timing`` lines) on a fresh copy, in
+4. times ``legacy/sql/legacy_floor.sql`` (``psql -f``, its ``\\timing`` lines) on a fresh copy, in
    the same rounds as view B so that both see the same load on a shared server;
 5. profiles the legacy-adopting migrations statement by statement (the real migration code, run
    in-process with an execute wrapper that sends each statement of a multi-statement string on
@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The checkout whose manage.py is measured: the working tree, or a `git archive` export (--commit).
 PROJECT = Path(os.environ.get("BENCH_MIGRATE_PROJECT", ROOT))
 MEASURED = f"the working tree of {ROOT}"
-# The legacy SQL the migrations and tests read (accounts/sql/README.md).
+# The legacy SQL the migrations and tests read (legacy/sql/README.md).
 DEFAULT_LEGACY_DIR = ROOT / "accounts" / "sql"
 EMBEDDED_PGDATA = ROOT / "var" / "pgdata"
 PREFIX = "bench_migrate_"
@@ -676,7 +676,7 @@ def helper(args: argparse.Namespace) -> None:
         from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
         from django.db.migrations.executor import MigrationExecutor
 
-        from accounts.legacy import legacy_database_check
+        from legacy.database import legacy_database_check
 
         legacy_database_check(connection)
         executor = MigrationExecutor(connection)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "grants",
     "funders",
     "applications",
+    "legacy",
     "accounts.admin_apps.AuditedAdminConfig",  # django.contrib.admin on an audited site
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,7 +11,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from accounts.legacy import legacy_database_check, legacy_schema_create_if_missing
+from legacy.database import legacy_database_check, legacy_schema_create_if_missing
 
 
 def check_legacy_revision(apps, schema_editor):

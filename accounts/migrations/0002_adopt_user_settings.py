@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import core.fields
-from accounts.legacy import (
+from legacy.database import (
     legacy_has_rows,
     legacy_owner_get_or_create,
     sequence_reset_past_max,

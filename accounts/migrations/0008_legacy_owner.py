@@ -10,7 +10,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from accounts.legacy import legacy_owner_record
+from legacy.database import legacy_owner_record
 
 
 def record_legacy_owner(apps, schema_editor):

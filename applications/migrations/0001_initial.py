@@ -1,7 +1,7 @@
 """Adopt the legacy ``application_history`` table, remap its string owners, add generated applications.
 
 ``user_id`` (a string) becomes ``user_id_old``; the new integer ``user_id`` starts as the legacy
-owner (a constant default, no row rewritten), then the remap rules of ``applications.legacy``
+owner (a constant default, no row rewritten), then the remap rules of ``legacy.remap``
 move the rows whose string names a user. ``migrate`` prints what each rule did.
 Last, ``alembic_version`` is retired: from here on Django's migrations describe the schema.
 """
@@ -11,14 +11,14 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from accounts.legacy import (
+from legacy.database import (
     ALEMBIC_VERSION_DDL,
     legacy_has_rows,
     legacy_owner_find,
     sequence_reset_past_max,
     table_exists,
 )
-from applications.legacy import history_remap
+from legacy.remap import history_remap
 
 
 def adopt_application_history(apps, schema_editor):

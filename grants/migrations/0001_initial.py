@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import core.fields
-from accounts.legacy import legacy_has_rows, legacy_owner_find, sequence_reset_past_max
+from legacy.database import legacy_has_rows, legacy_owner_find, sequence_reset_past_max
 
 GRANT_STATUSES = "'ACTIVE', 'EXPIRED', 'DRAFT', 'ARCHIVED'"
 RUN_TYPES = "'AUTOMATED', 'MANUAL', 'SCHEDULED'"

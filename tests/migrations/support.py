@@ -1,7 +1,7 @@
 """Scratch databases for migration tests: real PostgreSQL, real ``manage.py`` runs.
 
 Each test database is created on the same server as the test suite's own database, loaded
-with the exact legacy database (``accounts/sql/legacy_database.sql``: the schema the migrations
+with the exact legacy database (``legacy/sql/legacy_database.sql``: the schema the migrations
 read, then the revision stamp) and ``legacy_fill.sql`` rows, and dropped afterwards. Commands
 run in a subprocess, exactly as a deploy runs them.
 """
@@ -20,7 +20,7 @@ from urllib.parse import quote
 import psycopg
 from django.conf import settings
 
-from accounts.legacy import LEGACY_SQL_DIR
+from legacy.database import LEGACY_SQL_DIR
 
 ROOT = Path(settings.BASE_DIR)
 LEGACY_DATABASE = LEGACY_SQL_DIR / "legacy_database.sql"

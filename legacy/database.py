@@ -17,7 +17,7 @@ from accounts.models import SYSTEM_USER_EMAIL
 
 LEGACY_REVISION = "d896bf2738fb"
 LEGACY_TABLES = ("grants", "analyses", "search_runs", "application_history", "user_settings", "saved_grants")
-# accounts/sql/README.md says what each file is; tests and benchmarks load the same files.
+# legacy/sql/README.md says what each file is; tests and benchmarks load the same files.
 LEGACY_SQL_DIR = Path(__file__).parent / "sql"
 LEGACY_SCHEMA_SQL = LEGACY_SQL_DIR / "legacy_schema.sql"
 ALEMBIC_VERSION_DDL = (LEGACY_SQL_DIR / "legacy_alembic_version.sql").read_text()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from accounts.legacy import LegacyDatabaseError, legacy_owner_for_command
 from accounts.models import User
-from applications.legacy import history_remap
+from legacy.database import LegacyDatabaseError, legacy_owner_for_command
+from legacy.remap import history_remap
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import connections
 
-from accounts.legacy import LegacyDatabaseError, legacy_database_check
+from legacy.database import LegacyDatabaseError, legacy_database_check
 
 
 class Command(DjangoMigrateCommand):

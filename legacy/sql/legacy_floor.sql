@@ -2,7 +2,7 @@
 -- owner, written by hand. A constant column default is metadata-only in PostgreSQL 11+, so
 -- grants and search_runs are not rewritten; only the foreign-key checks and the new indexes
 -- read them. Run it on a copy of the same legacy database that the migration is timed on:
---   psql -v ON_ERROR_STOP=1 -d COPY -f accounts/sql/legacy_floor.sql
+--   psql -v ON_ERROR_STOP=1 -d COPY -f legacy/sql/legacy_floor.sql
 -- (bench/migrate_legacy.py runs it; the application never does)
 -- On 1,000,000 grants / 200,000 runs / 500,000 history rows it took about 0.65 s on a
 -- 2-core machine; a plain UPDATE of the same rows took about 23.5 s.

@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from accounts.legacy import LEGACY_TABLES, LegacyDatabaseError, legacy_owner_for_command
 from accounts.models import User
+from legacy.database import LEGACY_TABLES, LegacyDatabaseError, legacy_owner_for_command
 
 KEEP_TABLES = {*LEGACY_TABLES, "alembic_version"}
 CONFIRMATION = "downgrade"

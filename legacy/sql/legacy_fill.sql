@@ -3,7 +3,7 @@
 -- search runs, and application history whose string user_id values mix the shapes seen
 -- in legacy data: 'default_user' (what the legacy app wrote), e-mail addresses,
 -- bare local parts, and ids that match nobody.
--- psql -v ON_ERROR_STOP=1 -d DB -v grants=1000000 -v runs=200000 -v history=500000 -f accounts/sql/legacy_fill.sql
+-- psql -v ON_ERROR_STOP=1 -d DB -v grants=1000000 -v runs=200000 -v history=500000 -f legacy/sql/legacy_fill.sql
 -- (tests/migrations and the bench/ scripts use it; the application never runs it)
 \set ON_ERROR_STOP on
 BEGIN;
