@@ -54,3 +54,30 @@ def test_it_answers_404_to_another_user_on_every_api_route_with_an_id():
 
     assert api_routes_with_ids
     assert isolation_problems(api_routes_with_ids, owner, intruder, witness) == []
+
+
+def test_every_cookie_authenticated_write_without_the_csrf_token_gets_403(settings):
+    """Bar line 15: signed in by the session cookie, no X-CSRFToken: every write operation refuses."""
+    from django.test import Client
+
+    from accounts.models import User
+
+    # More writes than the per-minute API write limit: this test is about CSRF, not the limit.
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "api_write": "10000/minute"}
+
+    user = UserFactory(full_name="Unchanged")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    problems, refused = [], 0
+    for name, path in api_routes():
+        if name in PUBLIC_API_ROUTES:
+            continue
+        for method in ["post", "put", "patch", "delete"]:
+            status = getattr(client, method)(path, {}, content_type="application/json").status_code
+            refused += status == 403
+            if status not in (403, 405):
+                problems.append(f"{method.upper()} {path} ({name}): {status}")
+
+    assert problems == [], "\n".join(problems)
+    assert refused >= 8, "too few write operations were found to prove anything"
+    assert User.objects.get(pk=user.pk).full_name == "Unchanged"
