@@ -18,9 +18,7 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
@@ -29,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from tests.accounts.auth0_recordings import RECORDINGS
+from tests.fake_server import FakeHandler, FakeServer
 
 CLIENT_ID = "fake-client-id"
 CLIENT_SECRET = "fake-client-secret"
@@ -43,30 +42,16 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-class FakeAuth0:
+class FakeAuth0(FakeServer):
     def __init__(self) -> None:
         self.requests: list[tuple[str, str]] = []
         self.identity: dict = {}
         self.token_style = "valid"
-        self._stopped = False
         self._codes: dict[str, dict] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        super().__init__(self._handler_class())
+        self.base_url = self.origin
 
     # --- control ---------------------------------------------------------------------------
-
-    def start(self) -> FakeAuth0:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
 
     def next_identity(self, **claims) -> None:
         self.identity = {
@@ -120,7 +105,7 @@ class FakeAuth0:
     def _handler_class(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(FakeHandler):
             def log_message(self, format, *args):  # noqa: A002 - quiet test output
                 return
 

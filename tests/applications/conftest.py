@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from werkzeug import Response
+from werkzeug.datastructures import Headers
 
 from applications import llm
+from tests.fake_server import FakeHandler, FakeServer
 
 RECORDINGS = Path(__file__).parent / "llm_recordings"
 
@@ -22,25 +22,52 @@ def _tasks_run_inline(settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
-@dataclass
-class FakeLLM:
-    """An OpenAI-compatible chat endpoint on 127.0.0.1 that records what it is asked."""
+class FakeLLM(FakeServer):
+    """An OpenAI-compatible chat endpoint on 127.0.0.1 that records what it is asked.
 
-    server: HTTPServer
-    requests: list[dict] = field(default_factory=list)
-    headers: list[dict] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    ``answer_with(handler)``: ``handler(body) -> werkzeug Response`` answers every chat completion
+    request (recorded provider answers: ``play(name)``); with no handler, 500.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.headers: list[Headers] = []  # case-insensitive, as the server received them
+        self.lock = threading.Lock()
+        self._answer = None
+        fake = self
+
+        class Handler(FakeHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path != "/v1/chat/completions" or fake._answer is None:
+                    return self.send(500, "No handler found for this request", "text/plain")
+                answer = fake._answer(fake.record(body, Headers(list(self.headers.items()))))
+                self.send(
+                    answer.status_code,
+                    answer.get_data(),
+                    answer.headers.get("Content-Type", "application/json"),
+                    [(name, value) for name, value in answer.headers.items() if name.lower() not in _SENT_BY_SEND],
+                )
+
+        super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
-        return self.server.url_for("/v1")
+        return f"{self.origin}/v1"
 
-    def record(self, request: Request) -> dict:
-        body = json.loads(request.get_data())
+    def record(self, raw: bytes, headers: Headers) -> dict:
+        body = json.loads(raw)
         with self.lock:
             self.requests.append(body)
-            self.headers.append(dict(request.headers))
+            self.headers.append(headers)
         return body
+
+    def clear(self) -> None:
+        """No answer and nothing recorded: what each test starts from."""
+        self._answer = None
+        with self.lock:
+            self.requests.clear()
+            self.headers.clear()
 
     @staticmethod
     def completion(text: str, *, model: str = "test-model", prompt_tokens: int = 100, completion_tokens: int = 50):
@@ -79,18 +106,15 @@ class FakeLLM:
 
     def answer_with(self, handler) -> None:
         """``handler(body) -> Response`` answers every chat completion request."""
+        self._answer = handler
 
-        def respond(request: Request) -> Response:
-            return handler(self.record(request))
 
-        self.server.expect_request("/v1/chat/completions", method="POST").respond_with_handler(respond)
+_SENT_BY_SEND = {"content-type", "content-length"}
 
 
 @pytest.fixture(scope="session")
 def _llm_server():
-    # Threaded, so concurrent section requests are really served at the same time.
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
+    server = FakeLLM().start()
     yield server
     server.stop()
 
@@ -98,14 +122,13 @@ def _llm_server():
 @pytest.fixture
 def fake_llm(settings, _llm_server):
     _llm_server.clear()
-    fake = FakeLLM(server=_llm_server)
-    settings.LLM_BASE_URL = fake.base_url
+    settings.LLM_BASE_URL = _llm_server.base_url
     settings.LLM_API_KEY = "test-key"
     settings.LLM_MODEL = "test-model"
     settings.LLM_TIMEOUT_SECONDS = 5
     settings.LLM_MAX_RETRIES = 0
     # What servers said about max_tokens is remembered per process: each test starts without it.
     llm.forget_limit_parameters()
-    yield fake
+    yield _llm_server
     _llm_server.clear()
     llm.forget_limit_parameters()

@@ -193,8 +193,7 @@ def test_it_rewrites_one_section_without_consuming_an_allowance(
     fake_llm.answer_with(lambda body: FakeLLM.completion(f"First {section_of(body)}."))
     application = request_generation(owner_client, grant, django_capture_on_commit_callbacks)
     owner_client.post(f"/applications/{application.pk}/sections/needs_statement/", {"text": "My own words."})
-    fake_llm.server.clear()
-    fake_llm.requests.clear()
+    fake_llm.clear()
     fake_llm.answer_with(lambda body: FakeLLM.completion(f"Second {section_of(body)}."))
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fake_server import FakeHandler, FakeServer
 
 ACCOUNT = {
     "id": "acct_fake",
@@ -39,28 +40,18 @@ class Request:
     params: dict
 
 
-class FakeStripe:
+class FakeStripe(FakeServer):
     def __init__(self):
         self.objects: dict[str, dict] = {}
         self.requests: list[Request] = []
         self.fail_posts_with: int | None = None  # answer every POST with this status
         self._counter = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeStripe:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return self.origin
 
     def put(self, obj: dict) -> None:
         """Store ``obj`` as Stripe's current state of that object."""
@@ -124,7 +115,7 @@ class FakeStripe:
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(FakeHandler):
             def _reply(self, method: str):
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)

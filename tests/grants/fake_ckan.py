@@ -9,10 +9,10 @@ the envelope's source); ``fail_from_offset`` answers the recorded CKAN "Not Foun
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+from tests.fake_server import FakeHandler, FakeServer
 
 DUMP = Path(__file__).parent / "ca_portal" / "111c8c88-21f6-453c-ae2c-b4785a0624f5.json"
 RESOURCE_ID = "111c8c88-21f6-453c-ae2c-b4785a0624f5"
@@ -24,7 +24,7 @@ def dump_rows() -> tuple[list[dict], list[dict]]:
     return data["fields"], [dict(zip(names, values, strict=True)) for values in data["records"]]
 
 
-class FakeCkan:
+class FakeCkan(FakeServer):
     def __init__(self):
         self.fields, self.rows = dump_rows()
         self.requests: list[dict] = []
@@ -33,7 +33,7 @@ class FakeCkan:
         self.cut_body = False
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(FakeHandler):
             def log_message(self, *args):
                 pass
 
@@ -83,8 +83,7 @@ class FakeCkan:
                     },
                 })  # fmt: skip
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @staticmethod
     def not_found(help_url: str, resource_id: str) -> dict:
@@ -96,13 +95,4 @@ class FakeCkan:
 
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address
-        return f"http://{host}:{port}/api/3/action"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        return f"{self.origin}/api/3/action"

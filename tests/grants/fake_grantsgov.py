@@ -17,8 +17,9 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.fake_server import FakeHandler, FakeServer
 
 RECORDED = Path(__file__).parent / "recorded"
 # API Gateway's own bodies, as recorded by cyanheads/grantsgov-mcp-server docs/design.md.
@@ -66,7 +67,7 @@ def hit_for(detail: dict) -> dict:
     }
 
 
-class FakeGrantsGov:
+class FakeGrantsGov(FakeServer):
     def __init__(self):
         self.hits: list[dict] = []
         self.details: dict[str, str | dict] = {}
@@ -82,7 +83,7 @@ class FakeGrantsGov:
         self._not_found = recorded("fetch_not_found.json")
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(FakeHandler):
             def log_message(self, *args):
                 pass
 
@@ -162,23 +163,15 @@ class FakeGrantsGov:
                         answer = {"status": 200, "body": {**fake._not_found["body"], "data": detail}}
                 self._send(answer["status"], answer["body"], endpoint="fetchOpportunity")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/v1/api"
-
-    def start(self) -> FakeGrantsGov:
-        self.thread.start()
-        return self
+        return f"{self.origin}/v1/api"
 
     def stop(self) -> None:
-        self._release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self._release.set()  # a request held back for a test is let go first
+        super().stop()
 
     def serve(self, *names: str) -> None:
         """List and serve these recorded details, each with the search row Grants.gov gives it."""
