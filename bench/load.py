@@ -51,7 +51,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
-LEGACY = ROOT / "accounts" / "sql"  # the legacy SQL the migrations and tests read
+LEGACY = ROOT / "legacy" / "sql"  # the legacy SQL the migrations and tests read
 CSRF_TOKEN = "b" * 32
 MARKER = re.compile(r"\[u(\d+)\]")
 # What each client sends, by weight: mostly reads, about a third writes.

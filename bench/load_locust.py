@@ -4,8 +4,8 @@ It sets up what bench/load.py sets up (a scratch ``bench_load_<pid>`` database c
 legacy fill by ``migrate``, ``--grants`` grants spread over ``--users`` users with each title marked
 by its owner, two drafts each, a signed-in session per user; gunicorn from
 grantfinder/gunicorn.conf.py with its default workers, and a ``db_worker``), then runs Locust
-headless (bench/locustfile.py: the same mix of reads and writes, every listing page checked for
-another user's rows) and prints the figures beside the bar's floors: fail ratio <= 1 %, p95 <=
+headless (bench/locustfile.py: the same mix of reads and writes, each user pausing 1-3 s between
+requests as a person would, ``--think 0`` for none; every listing page checked for another user's rows) and prints the figures beside the bar's floors: fail ratio <= 1 %, p95 <=
 800 ms, no 5xx, no response with another user's rows. The figures are what this machine does
 with the client, gunicorn and PostgreSQL on it (and anything else running); they are printed,
 never asserted. Exit status 1 when a floor is missed.
@@ -13,6 +13,7 @@ never asserted. Exit status 1 when a floor is missed.
 Usage (from the project root)::
 
     .venv/bin/python bench/load_locust.py                       # 100 users, 2 min, 20,000 grants
+    .venv/bin/python bench/load_locust.py --think 0             # no think time: the server saturated
     .venv/bin/python bench/load_locust.py --grants 1000000      # the reference catalog size (slow build)
     .venv/bin/python bench/load_locust.py --reuse bench_load_123 --users 100 --duration 60
 """
@@ -51,10 +52,16 @@ from bench.load import (  # noqa: E402 - after the path is set
 FLOORS = {"fail ratio %": 1.0, "p95 ms": 800.0, "5xx": 0, "leaks": 0}
 
 
-def run_locust(*, port: int, users: int, duration: int, spawn_rate: float, people: list, workdir: Path) -> dict:
+def run_locust(
+    *, port: int, users: int, duration: int, spawn_rate: float, think: str, people: list, workdir: Path
+) -> dict:
     personas_file, tallies_file = workdir / "personas.json", workdir / "tallies.json"
     personas_file.write_text(json.dumps([asdict(person) for person in people]))
-    env = os.environ | {"LOCUST_PERSONAS": str(personas_file), "LOCUST_TALLIES": str(tallies_file)}
+    env = os.environ | {
+        "LOCUST_PERSONAS": str(personas_file),
+        "LOCUST_TALLIES": str(tallies_file),
+        "LOCUST_THINK": think,
+    }
     command = [
         PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
         "--host", f"http://127.0.0.1:{port}", "-u", str(users), "-r", str(spawn_rate), "-t", f"{duration}s",
@@ -64,7 +71,7 @@ def run_locust(*, port: int, users: int, duration: int, spawn_rate: float, peopl
     return json.loads(tallies_file.read_text())
 
 
-def report(result: dict, *, users: int, duration: int, workers: int) -> bool:
+def report(result: dict, *, users: int, duration: int, workers: int, think: str) -> bool:
     total, tallies = result["total"], result["tallies"]
     figures = {
         "fail ratio %": 100 * total["failures"] / max(total["requests"], 1),
@@ -72,7 +79,8 @@ def report(result: dict, *, users: int, duration: int, workers: int) -> bool:
         "5xx": tallies.get("5xx", 0),
         "leaks": tallies.get("leaks", 0),
     }
-    print(f"\n== Locust: {users} users for {duration} s against gunicorn with {workers} workers on 127.0.0.1 ==")
+    pause = "no think time" if think == "0" else f"think time {think.replace(',', '-')} s"
+    print(f"\n== Locust: {users} users ({pause}) for {duration} s, gunicorn with {workers} workers on 127.0.0.1 ==")
     print(
         f"requests {total['requests']:,} ({total['rps']:.1f} req/s), failures {total['failures']}; "
         f"p50 {total['p50']:.0f} ms  p95 {total['p95']:.0f} ms  p99 {total['p99']:.0f} ms  max {total['max']:.0f} ms"
@@ -101,6 +109,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=100, help="Locust users, each signed in as its own user")
     parser.add_argument("--duration", type=int, default=120, help="seconds")
     parser.add_argument("--spawn-rate", type=float, default=20, help="users started per second")
+    parser.add_argument(
+        "--think", default="1,3", help='seconds between a user\'s requests, "min,max"; "0" saturates the server'
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--reuse", help="an existing bench_load_* database to run against")
     args = parser.parse_args()
@@ -143,10 +154,10 @@ def main() -> int:
         load_before = os.getloadavg()
         with tempfile.TemporaryDirectory() as workdir:
             result = run_locust(
-                port=port, users=args.users, duration=args.duration, spawn_rate=args.spawn_rate, people=people,
-                workdir=Path(workdir),
+                port=port, users=args.users, duration=args.duration, spawn_rate=args.spawn_rate, think=args.think,
+                people=people, workdir=Path(workdir),
             )  # fmt: skip
-        met = report(result, users=args.users, duration=args.duration, workers=workers)
+        met = report(result, users=args.users, duration=args.duration, workers=workers, think=args.think)
         print(
             f"\nmachine: {os.cpu_count()} cores; load average {load_before[0]:.1f} before, "
             f"{os.getloadavg()[0]:.1f} after (1 min); {args.grants:,} grants over {args.users} users; "

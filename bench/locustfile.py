@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from locust import FastHttpUser, events, task
+from locust import FastHttpUser, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,8 +32,10 @@ _next_persona = iter(range(10**9))
 
 
 class GrantSeeker(FastHttpUser):
-    # No think time: every user sends its next request as soon as the last one is answered.
-    wait_time = staticmethod(lambda: 0)
+    # Think time between a user's requests, "min,max" seconds (LOCUST_THINK; "0": none, so the
+    # users saturate the server and the latency is the queue).
+    _think = [float(value) for value in os.environ.get("LOCUST_THINK", "1,3").split(",")]
+    wait_time = between(_think[0], _think[-1]) if max(_think) > 0 else staticmethod(lambda: 0)
 
     def on_start(self) -> None:
         index = next(_next_persona)
