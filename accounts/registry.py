@@ -34,7 +34,7 @@ NOT_OWNER_DATA: dict[str, str] = {
     "admin.logentry": "Django admin's change log: what a staff member did, owned by the staff member.",
     "accounts.auditentry": "The staff audit trail; the purge anonymises the user's side of it.",
     "djstripe.customer": "Stripe's record of the customer, kept for accounting; its link is set to NULL on purge.",
-    "accounts.legacyowner": "Which user received the legacy single-user data (a fact about the database, "
+    "legacy.legacyowner": "Which user received the legacy single-user data (a fact about the database, "
     "written by migrate); its link is set to NULL on purge.",
     "grants.grantfigures": "Counts derived from the user's grants for the dashboard (kept by triggers on "
     "grants, recomputable from them); deleted with the user.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from accounts.models import LegacyOwner
+from legacy.models import LegacyOwner
 
 
 def history_claim(sender, *, user, **kwargs) -> int:

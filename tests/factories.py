@@ -14,7 +14,7 @@ from django.utils import timezone
 from social_django.models import UserSocialAuth
 
 from accounts.encryption import encrypt_bytes
-from accounts.models import LegacyOwner, User, UserSettings
+from accounts.models import User, UserSettings
 from applications.models import ApplicationHistory, GeneratedApplication
 from billing.models import BillingNotice, NoticeKind, Subscription, UsageKind, UsageRecord
 from funders.models import Funder, FunderApproach, FunderGrant, FunderReturn, SavedFunder
@@ -29,6 +29,7 @@ from grants.models import (
     SavedSearch,
     SearchRun,
 )
+from legacy.models import LegacyOwner
 from profiles.models import BusinessProfile, Document, Passage
 
 

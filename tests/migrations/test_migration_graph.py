@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db.migrations.loader import MigrationLoader
 
-PROJECT_APPS = {"core", "accounts", "billing", "profiles", "grants", "applications"}
+PROJECT_APPS = {"core", "accounts", "billing", "profiles", "grants", "applications", "legacy"}
 
 
 @pytest.fixture(autouse=True)
