@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
-from accounts.api_errors import InvalidOut, UsageLimitOut
 from accounts.throttling import throttle_hit
 from applications import exports, selectors, services
 from applications.models import GeneratedApplication, InvalidStatusMove
 from applications.writer import SECTIONS_BY_KEY
+from core.api_errors import InvalidOut, UsageLimitOut
 from grants.selectors import grants_for_user
 
 router = Router(tags=["applications"])

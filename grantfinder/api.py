@@ -2,7 +2,7 @@
 
 Each app contributes a router from ``<app>/api.py``; the OpenAPI docs are for staff only. The
 document declares, for every operation, the errors it can answer and their bodies
-(accounts/api_errors.py), and every error is JSON.
+(core/api_errors.py), and every error is JSON.
 """
 
 from typing import cast
@@ -13,11 +13,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
-from accounts.api_errors import ERROR_DESCRIPTIONS, ErrorOut, InvalidOut, declared_errors
 from accounts.middleware import throttled_json
 from accounts.throttling import Throttled
 from billing.api import usage_limit_reached
 from billing.exceptions import UsageLimitReached
+from core.api_errors import ERROR_DESCRIPTIONS, ErrorOut, InvalidOut, declared_errors
 
 
 class GrantFinderAPI(NinjaAPI):

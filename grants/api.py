@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
-from accounts.api_errors import UsageLimitOut
 from accounts.throttling import throttle_hit
+from core.api_errors import UsageLimitOut
 from grants import selectors
 from grants.criteria import SearchCriteria
 from grants.schemas import ErrorOut, GrantOut, GrantPageOut, GrantSummaryOut, SavedOut, SearchRunIn, SearchRunOut

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.http import Http404
 from ninja import Router, Schema, Status
 
-from accounts.api_errors import ErrorOut, InvalidOut
+from core.api_errors import ErrorOut, InvalidOut
 from profiles import selectors, services
 from profiles.forms import BusinessProfileForm
 

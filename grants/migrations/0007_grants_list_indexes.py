@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.operations import BtreeGinExtension, TrigramExtension
 from django.db import migrations, models
 
-from accounts.migration_ops import AddIndexConcurrentlyIfMissing, RemoveIndexConcurrentlyIfPresent
+from core.migration_ops import AddIndexConcurrentlyIfMissing, RemoveIndexConcurrentlyIfPresent
 
 
 class Migration(migrations.Migration):

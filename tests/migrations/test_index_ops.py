@@ -1,4 +1,4 @@
-"""accounts/migration_ops.py: index builds on the big tables, CONCURRENTLY and safe to rerun."""
+"""core/migration_ops.py: index builds on the big tables, CONCURRENTLY and safe to rerun."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.migrations.state import ProjectState
 
-from accounts.migration_ops import AddIndexConcurrentlyIfMissing, RemoveIndexConcurrentlyIfPresent
+from core.migration_ops import AddIndexConcurrentlyIfMissing, RemoveIndexConcurrentlyIfPresent
 from grants.models import Grant
 from tests.factories import GrantFactory
 

@@ -4,7 +4,7 @@ and waiting at most ``MIGRATION_LOCK_TIMEOUT_MS`` for any lock.
 A migration that needs a lock another session holds (a long report, an idle transaction) would
 otherwise queue behind it, and every query of the live site would queue behind the migration.
 With the timeout it fails at once instead: an atomic migration rolls back whole, a non-atomic one
-is built of steps that are safe to rerun (``accounts.migration_ops``), so running ``migrate``
+is built of steps that are safe to rerun (``core.migration_ops``), so running ``migrate``
 again later carries on with nothing half-made left behind.
 """
 
