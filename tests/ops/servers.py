@@ -75,7 +75,11 @@ def gunicorn(env: dict[str, str], *, workers: int = 1, log: Path | None = None) 
     """gunicorn with the project's configuration; yields its base URL once it answers.
 
     ``log``: a file for its output (gunicorn's and the JSON request log's), else the test's stderr.
+    Static files are collected first (once per test run): production settings need their manifest
+    for every page, error pages included, and a fresh clone has none.
     """
+    if not _static_collected:
+        collectstatic(env)
     port = free_port()
     output = open(log, "w") if log else None  # noqa: SIM115 (closed below, after the process)
     process = subprocess.Popen(
@@ -117,9 +121,13 @@ def db_worker(env: dict[str, str], *, worker_id: str) -> Iterator[subprocess.Pop
         _stop(process)
 
 
+_static_collected = False
+
+
 def collectstatic(env: dict[str, str]) -> None:
     """What ``make serve`` does before gunicorn: pages under production settings need the hashed
     files' manifest (staticfiles/, ignored by git), error pages included."""
+    global _static_collected
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
         cwd=ROOT,
@@ -127,3 +135,4 @@ def collectstatic(env: dict[str, str]) -> None:
         check=True,
         timeout=300,
     )
+    _static_collected = True
