@@ -5,10 +5,11 @@ legacy fill by ``migrate``, ``--grants`` grants spread over ``--users`` users wi
 by its owner, two drafts each, a signed-in session per user; gunicorn from
 grantfinder/gunicorn.conf.py with its default workers, and a ``db_worker``), then runs Locust
 headless (bench/locustfile.py: the same mix of reads and writes, each user pausing 1-3 s between
-requests as a person would, ``--think 0`` for none; every listing page checked for another user's rows) and prints the figures beside the bar's floors: fail ratio <= 1 %, p95 <=
-800 ms, no 5xx, no response with another user's rows. The figures are what this machine does
-with the client, gunicorn and PostgreSQL on it (and anything else running); they are printed,
-never asserted. Exit status 1 when a floor is missed.
+requests as a person would, ``--think 0`` for none; every listing page checked for another user's
+rows) and prints the figures beside the bar's floors: fail ratio <= 1 %, p95 <= 800 ms, no 5xx,
+no response with another user's rows. The figures are what this machine does with the client,
+gunicorn and PostgreSQL on it (and anything else running); they are printed, never asserted.
+Exit status 1 when a floor is missed.
 
 Usage (from the project root)::
 
