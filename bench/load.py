@@ -479,9 +479,11 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 process.kill()
         if not args.keep:
+            from django.conf import settings
             from django.db import connections
 
-            connections.close_all()
+            if settings.configured:  # not when the build failed before Django was set up
+                connections.close_all()
             with admin_connection(server) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             log(f"dropped {name}")
