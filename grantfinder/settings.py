@@ -131,8 +131,9 @@ for _option, _value in {
 # Every statement on every connection (pages, API, workers, commands) is stopped by the server after
 # this long, so a runaway query, or one left behind by a gunicorn worker killed mid-request, cannot
 # hold locks and a backend for hours. 5 min is far above any page (a page's request is cut off at
-# DATABASE_REQUEST_DEADLINE_SECONDS) and above the longest import batch or migration step; 0 turns
-# it off for one run. django-test-migrations' DatabaseConfiguration check wants it set (bar line 10).
+# DATABASE_REQUEST_DEADLINE_SECONDS) and above the longest import batch; `migrate` lifts it for its
+# own session (legacy/management/commands/migrate.py). 0 turns it off for one run.
+# django-test-migrations' DatabaseConfiguration check wants it set (bar line 10).
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=300_000)
 DATABASES["default"]["OPTIONS"]["options"] = " ".join(
     filter(

@@ -194,10 +194,32 @@ def test_database_configuration_fires_without_a_statement_timeout():
     assert "django_test_migrations.checks.database_configuration.W001" in result.stdout + result.stderr
 
 
+@pytest.mark.django_db
 def test_every_connection_sets_the_statement_timeout():
-    assert f"-c statement_timeout={settings.DATABASE_STATEMENT_TIMEOUT_MS}" in connection.settings_dict["OPTIONS"][
-        "options"
-    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting::int FROM pg_settings WHERE name = 'statement_timeout'")
+        assert cursor.fetchone()[0] == settings.DATABASE_STATEMENT_TIMEOUT_MS == 300_000
+
+
+@pytest.mark.django_db
+def test_migrate_runs_its_steps_without_the_statement_timeout(monkeypatch):
+    from django.core.management import call_command
+    from django.core.management.commands.migrate import Command as DjangoMigrateCommand
+
+    seen = []
+
+    def steps(self, *args, **options):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setting FROM pg_settings WHERE name IN ('lock_timeout', 'statement_timeout') ORDER BY name"
+            )
+            seen.append(tuple(row[0] for row in cursor.fetchall()))
+
+    monkeypatch.setattr(DjangoMigrateCommand, "handle", steps)
+
+    call_command("migrate", verbosity=0)
+
+    assert seen == [(str(settings.MIGRATION_LOCK_TIMEOUT_MS), "0")]  # lock_timeout, statement_timeout (ms)
 
 
 def test_auto_names_fires_for_an_auto_named_migration(settings):
