@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast screenshots chromium lint migrations-check serve clean
+.PHONY: run test test-fast screenshots chromium lint migrations-check typecheck serve clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@echo "==> Python: creating .venv and installing the pinned requirements (first run, or after they change)"
@@ -43,8 +43,12 @@ lint: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	DJANGO_DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
+# mypy with django-stubs over the apps (pyproject.toml [tool.mypy]); the plugin loads the settings.
+typecheck: $(VENV)/.installed
+	DJANGO_DEBUG=true $(VENV)/bin/mypy
+
 # Chromium first: without it the browser tests would fail after minutes of the rest.
-test: chromium lint migrations-check
+test: chromium lint migrations-check typecheck
 	$(VENV)/bin/pytest
 
 # The edit loop: the suite without the browser, migration and ops tests. `make test` still runs all.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
@@ -17,7 +20,7 @@ class AdminDetails:
     """
 
     def __init__(self) -> None:
-        self._renderers: dict[tuple[str, str], object] = {}
+        self._renderers: dict[tuple[str, str], Callable[[Any], Any]] = {}
 
     def register(self, model, label: str, render) -> None:
         self._renderers[(model._meta.label_lower, label)] = render

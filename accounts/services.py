@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 from urllib.parse import quote, quote_plus
 
 from django.conf import settings
@@ -165,7 +166,8 @@ def email_verified_announce(*, user: User) -> int:
     The legacy application history that names this e-mail moves to its owner this way
     (``legacy.claim.history_claim``, connected to ``accounts.signals.email_verified``).
     """
-    claimed = sum(response or 0 for _receiver, response in email_verified.send(sender=User, user=user))
+    # Each receiver answers how many rows it gave (Signal.send is typed for string answers).
+    claimed = sum(cast(int, response) or 0 for _receiver, response in email_verified.send(sender=User, user=user))
     if claimed:
         logger.info("Gave %s legacy row(s) to user %s on a verified e-mail", claimed, user.pk)
     return claimed

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -18,6 +21,10 @@ SORTS = {
 MAX_AMOUNT = 10**12
 
 
+# Categories by label, as a reader looks for them.
+CATEGORY_CHOICES = sorted(CATEGORY_LABELS.items(), key=lambda choice: choice[1])
+
+
 class SearchForm(forms.Form):
     keywords = forms.CharField(
         max_length=200,
@@ -25,7 +32,7 @@ class SearchForm(forms.Form):
         help_text='For example: rural broadband "digital literacy" -tribal. Matches of all your words come '
         "first, then those of most of them; quotes require a phrase, a minus sign leaves a word out.",
     )
-    categories = forms.MultipleChoiceField(choices=sorted(CATEGORY_LABELS.items(), key=lambda c: c[1]), required=False)
+    categories = forms.MultipleChoiceField(choices=CATEGORY_CHOICES, required=False)
     eligibility = forms.MultipleChoiceField(
         choices=list(ELIGIBILITY_LABELS.items()), required=False, label="Eligible applicants"
     )
@@ -111,7 +118,7 @@ class GrantFilterForm(forms.Form):
             options = "".join(
                 f'<option value="{conditional_escape(option)}"{" selected" if str(option) == current else ""}>'
                 f"{conditional_escape(label)}</option>"
-                for option, label in field.field.choices
+                for option, label in cast(Iterable[tuple[Any, Any]], field.field.choices)
             )
             control = format_html('<select name="{}" id="id_{}"{}>{}</select>', name, name, invalid, mark_safe(options))
         elif name == "min_score":

@@ -6,10 +6,11 @@ import hashlib
 import json
 import logging
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -171,7 +172,7 @@ def _copy_upsert(rows: list[list]) -> None:
         cursor.execute("DELETE FROM opportunity_staging")
 
 
-def _status_on(row: dict, today: date) -> str:
+def _status_on(row: Mapping[str, Any], today: date) -> str:
     """A stored row's status as of ``today`` (OpportunityRecord.status_on, from stored columns)."""
     if row["archive_date"] and row["archive_date"] < today:
         return OpportunityStatus.ARCHIVED
@@ -188,7 +189,7 @@ def _normalise_changed(raws: list, *, counter: SyncCounter, today: date) -> tupl
     A record the source sent exactly as last time, whose stored status is still today's, is
     counted unchanged without sanitising its HTML again: most of a daily extract.
     """
-    latest: dict[tuple[str, str], object] = {}
+    latest: dict[tuple[str, str], grantsgov_xml.RawRecord] = {}
     for raw in raws:
         key = (raw.source, raw.external_id)
         earlier = latest.get(key)
