@@ -339,6 +339,27 @@ class Client(threading.Thread):
                     self.results.unexpected[("connection error", type(error).__name__)] += 1
 
 
+def stop_and_drop(processes: list, *, server: dict, name: str, keep: bool) -> None:
+    """Stop the benchmark's processes, then drop its scratch database unless it is to be kept."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if keep:
+        return
+    from django.conf import settings
+    from django.db import connections
+
+    if settings.configured:  # not when the build failed before Django was set up
+        connections.close_all()
+    with admin_connection(server) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    log(f"dropped {name}")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] * 1000
@@ -471,22 +492,7 @@ def main() -> int:
         )
         return 1 if failed else 0
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if not args.keep:
-            from django.conf import settings
-            from django.db import connections
-
-            if settings.configured:  # not when the build failed before Django was set up
-                connections.close_all()
-            with admin_connection(server) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            log(f"dropped {name}")
+        stop_and_drop(processes, server=server, name=name, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.load import (  # noqa: E402 - after the path is set
     PYTHON,
     ROOT,
-    admin_connection,
     build_database,
     database_url,
     free_port,
@@ -47,6 +45,7 @@ from bench.load import (  # noqa: E402 - after the path is set
     server_settings,
     setup_django,
     spread_grants,
+    stop_and_drop,
     wait_healthy,
 )
 
@@ -169,22 +168,7 @@ def main() -> int:
         )
         return 0 if met else 1
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if not args.keep:
-            from django.conf import settings
-            from django.db import connections
-
-            if settings.configured:  # not when the build failed before Django was set up
-                connections.close_all()
-            with admin_connection(server) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            log(f"dropped {name}")
+        stop_and_drop(processes, server=server, name=name, keep=args.keep)
 
 
 if __name__ == "__main__":
