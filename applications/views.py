@@ -237,7 +237,12 @@ def tracking_for_grant(request, grant_id: int):
             messages.success(request, "Recorded in this grant's application history.")
             return redirect("applications:tracking", grant_id=grant.pk)
     entries = selectors.history_for_user(user=request.user).filter(grant=grant)
-    return render(request, "applications/tracking.html", {"grant": grant, "entries": entries, "form": form})
+    return render(
+        request,
+        "applications/tracking.html",
+        {"grant": grant, "entries": entries, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -49,6 +49,7 @@ def profile_edit(request):
             "documents_used_bytes": used,
             "documents_limit_bytes": DOCUMENTS_MAX_TOTAL_BYTES,
         },
+        status=400 if form.errors else 200,
     )
 
 

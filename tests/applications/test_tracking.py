@@ -39,7 +39,7 @@ def test_it_refuses_bad_input_with_a_message_and_stores_nothing(owner_client, gr
         ({"status": "APPLIED", "application_date": "next week"}, "Enter a valid date."),
     ]:
         response = owner_client.post(f"/applications/tracking/grant/{grant.pk}/", data)
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert message in response.content.decode()
     assert not ApplicationHistory.objects.exists()
 

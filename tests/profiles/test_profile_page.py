@@ -64,7 +64,7 @@ def test_it_updates_the_owners_profile_and_no_one_elses(owner_client, user, othe
 def test_it_refuses_a_narrative_over_2000_characters_and_changes_nothing(owner_client, user):
     BusinessProfileFactory(user=user, business_name="Kept", narrative_text="Kept narrative")
     response = owner_client.post("/profile/", VALID | {"narrative_text": "x" * 2001})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The narrative may be at most 2,000 characters (it has 2001)." in response.content.decode()
     profile = BusinessProfile.objects.get(user=user)
     assert (profile.business_name, profile.narrative_text) == ("Kept", "Kept narrative")
@@ -95,7 +95,7 @@ def test_it_counts_a_browser_newline_as_one_character(owner_client, user):
 )
 def test_it_validates_each_field_with_a_clear_message(owner_client, user, field, value, message):
     response = owner_client.post("/profile/", VALID | {field: value})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not BusinessProfile.objects.filter(user=user).exists()
 
