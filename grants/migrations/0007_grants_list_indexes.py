@@ -3,7 +3,8 @@
 Built ``CONCURRENTLY`` on the big legacy table, which the legacy app keeps reading and writing
 meanwhile, so the migration is not atomic; every step is idempotent (a rerun after an interrupted
 build drops the invalid index and builds it again). The new score and deadline indexes cover the
-two they replace (they lead with the same columns), which go last, once their successors exist.
+two they replace (they lead with the same columns), which go last, once their successors exist
+(grants 0001 and 0003 no longer build those two on the way: see there).
 """
 
 import django.contrib.postgres.indexes
@@ -84,5 +85,12 @@ class Migration(migrations.Migration):
             ),
         ),
         RemoveIndexConcurrentlyIfPresent(model_name="grant", name="ix_grants_user_id"),
-        RemoveIndexConcurrentlyIfPresent(model_name="grant", name="ix_grants_user_deadline"),
+        # grants 0003 declares this index without building it (see there); databases migrated
+        # when 0003 still built it lose it here. Nothing to build back on the way down.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.RemoveIndex(model_name="grant", name="ix_grants_user_deadline")],
+            database_operations=[
+                migrations.RunSQL('DROP INDEX CONCURRENTLY IF EXISTS "ix_grants_user_deadline"', migrations.RunSQL.noop)
+            ],
+        ),
     ]

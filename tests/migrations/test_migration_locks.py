@@ -46,10 +46,6 @@ WAIVERS = {
         "one scan of the table under a SHARE lock (reads go on) builds an empty index, during the deploy's "
         "conversion of the legacy database (timed in bench/migrate_legacy.py)."
     ),
-    ("grants", "0003_grants_user_deadline_index", "grants"): (
-        "Built during the deploy that converts the legacy database (the legacy app is stopped: README, "
-        "'Deploy procedure'); timed in bench/migrate_legacy.py, and replaced by grants 0007's concurrent build."
-    ),
     ("profiles", "0003_encrypt_at_rest", "profile_passages"): (
         "The search column is re-created in this migration (it stops being generated), so its GIN index must "
         "be rebuilt in the same transaction; profile_passages holds a few thousand rows per profile."

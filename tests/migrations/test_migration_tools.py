@@ -71,10 +71,6 @@ WAIVERS: dict[tuple[str, str], dict[str, str]] = {
         "(all NULL), built during the legacy conversion deploy (waived with its timing in test_migration_locks.py)",
         "CREATE_INDEX_EXCLUSIVE": "as CREATE_INDEX: empty or all-NULL, built in the conversion deploy",
     },
-    ("grants", "0003_grants_user_deadline_index"): {
-        "CREATE_INDEX": "built in the deploy that converts the legacy database while the legacy app is stopped; "
-        "grants 0007 rebuilds the list indexes CONCURRENTLY",
-    },
     ("grants", "0009_opportunity_source_hash"): {
         "NOT_NULL": "constant default '': PostgreSQL 11+ adds it to opportunities without a rewrite",
     },
