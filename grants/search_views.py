@@ -135,7 +135,7 @@ def saved_search_delete(request, pk: int):
 
 def alerts_unsubscribe(request, token):
     """From the link in an alert e-mail: no sign-in needed, the token names one saved search."""
-    saved = get_object_or_404(SavedSearch, unsubscribe_token=token)
+    saved = get_object_or_404(selectors.saved_search_by_unsubscribe_token(token=token))
     if request.method == "POST":
         saved_search_alerts_set(saved_search=saved, enabled=False)
         return render(request, "grants/unsubscribed.html", {"saved": saved})

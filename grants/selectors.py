@@ -124,6 +124,11 @@ def saved_searches_for_user(*, user) -> QuerySet[SavedSearch]:
     return SavedSearch.objects.filter(user=user)
 
 
+def saved_search_by_unsubscribe_token(*, token) -> QuerySet[SavedSearch]:
+    """The one saved search an alert e-mail's unsubscribe link names: holding the token is the scope."""
+    return SavedSearch.objects.filter(unsubscribe_token=token)
+
+
 def search_run_data(run: SearchRun) -> dict:
     """A search run as the pages' progress poller and the API both give it: one shape, one place."""
     return {

@@ -34,6 +34,7 @@ PROJECT_APPS = [
 ]
 HANDLER_MODULES = ("views", "search_views", "api")
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
+SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
 
 class ScopeError(AssertionError):
@@ -41,18 +42,31 @@ class ScopeError(AssertionError):
 
 
 def unscoped_queries(source: str, names: dict, where: str) -> list[str]:
-    """``Model.objects`` (or another manager) on an owner model in ``source``, as "where:line: Model.objects".
+    """Owner-model queries in ``source`` that no selector scoped, as "where:line: what".
 
-    ``names`` is the module's namespace, which says what each bare name is."""
+    Two shapes: ``Model.objects`` (or another manager), and ``get_object_or_404(Model, ...)`` /
+    ``get_list_or_404(Model, ...)``, which query the model's default manager. ``names`` is the
+    module's namespace, which says what each bare name is."""
     owned = {entry.model for entry in owner_models}
-    return [
-        f"{where}:{node.lineno}: {node.value.id}.{node.attr}"
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Attribute)
-        and node.attr in MANAGERS
-        and isinstance(node.value, ast.Name)
-        and names.get(node.value.id) in owned
-    ]
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in MANAGERS
+            and isinstance(node.value, ast.Name)
+            and names.get(node.value.id) in owned
+        ):
+            found.append(f"{where}:{node.lineno}: {node.value.id}.{node.attr}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in SHORTCUTS
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and names.get(node.args[0].id) in owned
+        ):
+            found.append(f"{where}:{node.lineno}: {node.func.id}({node.args[0].id}, ...)")
+    return found
 
 
 def _handler_modules():
@@ -86,11 +100,17 @@ def test_no_request_handler_queries_an_owner_model_outside_a_user_scope():
 def test_the_scope_check_names_a_handler_that_queries_an_owner_model_itself():
     from grants.models import Grant, Opportunity
 
-    source = "def leaky(request, pk):\n    return Grant.objects.get(pk=pk), Opportunity.objects.all()\n"
+    source = (
+        "def leaky(request, pk):\n"
+        "    return Grant.objects.get(pk=pk), Opportunity.objects.all()\n"
+        "def also_leaky(request, pk):\n"
+        "    return get_object_or_404(Grant, pk=pk), get_object_or_404(Opportunity, pk=pk)\n"
+    )
 
     found = unscoped_queries(source, {"Grant": Grant, "Opportunity": Opportunity}, "probe/views.py")
 
-    assert found == ["probe/views.py:2: Grant.objects"]  # the public catalog is nobody's data
+    # The public catalog (Opportunity) is nobody's data.
+    assert sorted(found) == ["probe/views.py:2: Grant.objects", "probe/views.py:4: get_object_or_404(Grant, ...)"]
 
 
 # --- Forms: B's choices are B's rows --------------------------------------------------------------
