@@ -3,7 +3,8 @@ rate-limited requests get 429 with Retry-After."""
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from social_core.exceptions import (
     AuthCanceled,
@@ -50,7 +51,12 @@ class ThrottleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in SAFE_METHODS and is_api_path(request.path) and request.user.is_authenticated:
+        if (
+            request.method not in SAFE_METHODS
+            and is_api_path(request.path)
+            and request.user.is_authenticated
+            and _csrf_passes(request)
+        ):
             try:
                 throttle_hit(user=request.user, scope="api_write")
             except Throttled as exc:
@@ -65,6 +71,19 @@ class ThrottleMiddleware:
             response["Retry-After"] = str(exception.retry_after)
             return response
         return None
+
+
+def _csrf_passes(request) -> bool:
+    """Django's own CSRF check, as the API's session auth makes it inside the view: a forged write
+    is refused there with 403, so it must not spend the user's write budget here first."""
+    return _CSRF_CHECK.process_view(request, _no_view, (), {}) is None
+
+
+def _no_view(request) -> HttpResponse:  # the check needs a view to look at; this one is never called
+    raise AssertionError("not a view")
+
+
+_CSRF_CHECK = CsrfViewMiddleware(_no_view)
 
 
 def is_api_path(path: str) -> bool:

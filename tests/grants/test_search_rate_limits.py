@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 
 from accounts.models import User
 from grants.models import SearchRun
@@ -66,3 +67,26 @@ def test_anonymous_api_writes_get_401_not_429(client, settings):
     for _ in range(3):
         response = client.patch("/api/users/me", data="{}", content_type="application/json")
         assert response.status_code == 401
+
+
+def test_a_forged_api_write_without_the_csrf_token_spends_nothing_of_the_write_budget(user, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "api_write": "1/minute"}
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+
+    forged = [
+        client.patch("/api/users/me", {"full_name": "Forged"}, content_type="application/json").status_code
+        for _ in range(3)
+    ]
+    client.get("/accounts/")  # sets the CSRF cookie, as any page does
+    genuine = client.patch(
+        "/api/users/me",
+        {"full_name": "Genuine"},
+        content_type="application/json",
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+
+    assert forged == [403, 403, 403]
+    assert genuine.status_code == 200
+    user.refresh_from_db()
+    assert user.full_name == "Genuine"
